@@ -1,0 +1,5 @@
+package dev.sluice.ingest;
+
+/** A record that could not be loaded: where it was and why. */
+public record DeadLetter(long recordNumber, String reason, String raw) {
+}

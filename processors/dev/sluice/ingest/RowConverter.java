@@ -1,0 +1,69 @@
+package dev.sluice.ingest;
+
+import dev.sluice.dataset.ColumnDefinition;
+import dev.sluice.dataset.DatasetDefinition;
+
+import java.util.List;
+
+/** Converts a record's values column by column into one COPY row, or names the first bad value. */
+public final class RowConverter {
+
+    private final String[] names;
+    private final boolean[] required;
+    private final boolean[] text;
+    private final ValueConverter[] converters;
+
+    public RowConverter(DatasetDefinition dataset) {
+        List<ColumnDefinition> columns = dataset.columns();
+        names = columns.stream().map(ColumnDefinition::name).toArray(String[]::new);
+        required = new boolean[columns.size()];
+        text = new boolean[columns.size()];
+        converters = new ValueConverter[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            required[i] = columns.get(i).required();
+            text[i] = columns.get(i).type() == dev.sluice.dataset.ColumnType.TEXT;
+            converters[i] = ValueConverter.of(columns.get(i));
+        }
+    }
+
+    /**
+     * Appends the record as one row to {@code out}.
+     *
+     * @return null when the row was written, else the reason it was not (and {@code out} is unchanged)
+     */
+    public String append(RawRecord record, CopyBuffer out) {
+        return append(record, out, false);
+    }
+
+    /** As {@link #append(RawRecord, CopyBuffer)}, optionally ending the row with the record number. */
+    public String append(RawRecord record, CopyBuffer out, boolean withRecordNumber) {
+        if (record.error() != null) {
+            return record.error();
+        }
+        int mark = out.mark();
+        String[] values = record.values();
+        for (int i = 0; i < converters.length; i++) {
+            String value = values[i];
+            // blank is "no value", except that an optional text column keeps an explicit empty string
+            if (value == null || (value.isBlank() && (required[i] || !text[i]))) {
+                if (required[i]) {
+                    out.truncate(mark);
+                    return "column " + names[i] + ": missing value";
+                }
+                out.field(null);
+                continue;
+            }
+            try {
+                out.field(converters[i].convert(value));
+            } catch (BadValueException e) {
+                out.truncate(mark);
+                return "column " + names[i] + ": " + e.getMessage();
+            }
+        }
+        if (withRecordNumber) {
+            out.field(record.number());
+        }
+        out.endRow();
+        return null;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.landing;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+
+/**
+ * Where a landed file goes after it was handled: done/ (or deleted, if so configured) once loaded
+ * and archived, error/ with a reason file beside it when it cannot be processed.
+ */
+@ApplicationScoped
+@Named("landingDirectories")
+public class LandingDirectories {
+
+    @ConfigProperty(name = "sluice.landing.done")
+    Path done;
+    @ConfigProperty(name = "sluice.landing.error")
+    Path error;
+    @ConfigProperty(name = "sluice.landing.after-load", defaultValue = "move")
+    String afterLoad;
+
+    /** Moves a handled file to done/ (replacing an older file of that name, whose content is archived) or deletes it. */
+    public void finish(String filePath) throws IOException {
+        Path file = Path.of(filePath);
+        if ("delete".equals(afterLoad)) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        Files.createDirectories(done);
+        Files.move(file, done.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Moves a file that cannot be processed to error/ and writes why beside it; returns where it went. */
+    public Path reject(String filePath, String reason) throws IOException {
+        Path file = Path.of(filePath);
+        Files.createDirectories(error);
+        Path target = error.resolve(file.getFileName());
+        if (Files.exists(target)) {
+            // keep every rejected file: a name seen before gets a time suffix
+            target = error.resolve(file.getFileName() + "." + Instant.now().toEpochMilli());
+        }
+        Files.move(file, target);
+        Files.writeString(error.resolve(target.getFileName() + ".reason.txt"),
+                "file: " + file.getFileName() + "\nrejected at: " + Instant.now() + "\nreason: " + reason + "\n",
+                StandardCharsets.UTF_8);
+        return target;
+    }
+}

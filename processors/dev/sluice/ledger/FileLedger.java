@@ -1,0 +1,127 @@
+package dev.sluice.ledger;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The file/object ledger: one row per (source, identity, content). It is what makes a second
+ * delivery of the same content a no-op and a crashed load visible as unfinished.
+ */
+@ApplicationScoped
+@Named("fileLedger")
+public class FileLedger {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /**
+     * Finds or creates the entry for this content and locks it for the caller's transaction, so
+     * that two instances given the same file load it once: the second waits, then sees it loaded.
+     */
+    public LedgerEntry claim(Connection connection, String source, String identity, String contentHash,
+                             long sizeBytes, String dataset) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into file_ledger (source, identity, content_hash, size_bytes, dataset, status)
+                values (?, ?, ?, ?, ?, 'loading')
+                on conflict (source, identity, content_hash) do nothing""")) {
+            insert.setString(1, source);
+            insert.setString(2, identity);
+            insert.setString(3, contentHash);
+            insert.setLong(4, sizeBytes);
+            insert.setString(5, dataset);
+            insert.executeUpdate();
+        }
+        try (PreparedStatement select = connection.prepareStatement("""
+                update file_ledger set attempts = attempts + 1, updated_at = now()
+                where source = ? and identity = ? and content_hash = ?
+                returning id, status, attempts, archive_key""")) {
+            select.setString(1, source);
+            select.setString(2, identity);
+            select.setString(3, contentHash);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return new LedgerEntry(row.getLong(1), row.getString(2), row.getInt(3), row.getString(4));
+            }
+        }
+    }
+
+    /** True when another content already uses this archive key (same name, different bytes). */
+    public boolean archiveKeyTakenByOtherContent(Connection connection, String archiveKey, String contentHash) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select 1 from file_ledger where archive_key = ? and content_hash <> ? limit 1")) {
+            select.setString(1, archiveKey);
+            select.setString(2, contentHash);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    public void markLoaded(Connection connection, long id, String archiveKey) throws SQLException {
+        update(connection, "update file_ledger set status = 'loaded', archive_key = ?, last_error = null, updated_at = now() where id = ?",
+                archiveKey, id);
+    }
+
+    /** Called by the route once the original's bytes are in the bucket. */
+    public void markArchived(long id) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            update(connection, "update file_ledger set status = 'archived', updated_at = now() where id = ?", null, id);
+        }
+    }
+
+    /** Records a file that cannot be processed, creating its entry if it has none. */
+    public long markRejected(String source, String identity, String contentHash, long sizeBytes, String dataset,
+                             String reason) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement upsert = connection.prepareStatement("""
+                     insert into file_ledger (source, identity, content_hash, size_bytes, dataset, status, attempts, last_error)
+                     values (?, ?, ?, ?, ?, 'rejected', 1, ?)
+                     on conflict (source, identity, content_hash) do update
+                        set status = 'rejected', attempts = file_ledger.attempts + 1, last_error = excluded.last_error,
+                            updated_at = now()
+                     returning id""")) {
+            upsert.setString(1, source);
+            upsert.setString(2, identity);
+            upsert.setString(3, contentHash);
+            upsert.setLong(4, sizeBytes);
+            upsert.setString(5, dataset);
+            upsert.setString(6, reason);
+            try (ResultSet row = upsert.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    /** Remembers why an attempt failed (the file stays where it is and is tried again). */
+    public void recordFailure(String source, String identity, String contentHash, String error) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("""
+                     update file_ledger set last_error = ?, attempts = attempts + 1, updated_at = now()
+                     where source = ? and identity = ? and content_hash = ?""")) {
+            update.setString(1, error);
+            update.setString(2, source);
+            update.setString(3, identity);
+            update.setString(4, contentHash);
+            update.executeUpdate();
+        }
+    }
+
+    private static void update(Connection connection, String sql, String text, long id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int i = 1;
+            if (text != null) {
+                statement.setString(i++, text);
+            }
+            statement.setLong(i, id);
+            statement.executeUpdate();
+        }
+    }
+}

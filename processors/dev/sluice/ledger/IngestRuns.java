@@ -1,0 +1,85 @@
+package dev.sluice.ledger;
+
+import dev.sluice.ingest.DeadLetter;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.List;
+
+/** Writes ingest_run rows and the dead letters that belong to them. */
+@ApplicationScoped
+public class IngestRuns {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /** Records a run in its own transaction (for outcomes that load nothing). */
+    public long record(IngestRun run) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return record(connection, run);
+        }
+    }
+
+    public long record(Connection connection, IngestRun run) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into ingest_run (source, kind, subject, dataset, ledger_id, rows_read, rows_loaded, rows_rejected,
+                                        bytes, started_at, finished_at, duration_ms, outcome, message)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
+            insert.setString(1, run.source());
+            insert.setString(2, run.kind());
+            insert.setString(3, run.subject());
+            insert.setString(4, run.dataset());
+            if (run.ledgerId() == null) {
+                insert.setNull(5, Types.BIGINT);
+            } else {
+                insert.setLong(5, run.ledgerId());
+            }
+            insert.setLong(6, run.rowsRead());
+            insert.setLong(7, run.rowsLoaded());
+            insert.setLong(8, run.rowsRejected());
+            insert.setLong(9, run.bytes());
+            insert.setTimestamp(10, Timestamp.from(run.startedAt()));
+            insert.setTimestamp(11, Timestamp.from(run.finishedAt()));
+            insert.setLong(12, run.finishedAt().toEpochMilli() - run.startedAt().toEpochMilli());
+            insert.setString(13, run.outcome());
+            insert.setString(14, run.message());
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    public void recordDeadLetters(Connection connection, long runId, String source, String dataset, String file,
+                                  List<DeadLetter> deadLetters) throws SQLException {
+        if (deadLetters.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into dead_letter (source, dataset, file, record_number, reason, raw_record, ingest_run_id)
+                values (?, ?, ?, ?, ?, ?, ?)""")) {
+            int batched = 0;
+            for (DeadLetter letter : deadLetters) {
+                insert.setString(1, source);
+                insert.setString(2, dataset);
+                insert.setString(3, file);
+                insert.setLong(4, letter.recordNumber());
+                insert.setString(5, letter.reason());
+                insert.setString(6, letter.raw());
+                insert.setLong(7, runId);
+                insert.addBatch();
+                if (++batched % 1000 == 0) {
+                    insert.executeBatch();
+                }
+            }
+            insert.executeBatch();
+        }
+    }
+}

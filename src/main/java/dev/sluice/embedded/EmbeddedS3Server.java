@@ -1,0 +1,101 @@
+package dev.sluice.embedded;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Properties;
+
+/**
+ * A real S3 endpoint (s3proxy over a filesystem backend) on loopback. Clients speak the S3 protocol
+ * over HTTP to it exactly as to AWS or MinIO; objects live under {@code baseDirectory} and survive restarts.
+ */
+public final class EmbeddedS3Server implements AutoCloseable {
+
+    private final S3Proxy proxy;
+    private final BlobStoreContext context;
+    private final URI endpoint;
+    private final String accessKey;
+    private final String secretKey;
+
+    private EmbeddedS3Server(S3Proxy proxy, BlobStoreContext context, URI endpoint, String accessKey, String secretKey) {
+        this.proxy = proxy;
+        this.context = context;
+        this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+    }
+
+    /** Starts on a free port; credentials are generated once per base directory and kept beside it. */
+    public static EmbeddedS3Server start(Path baseDirectory) {
+        try {
+            Path objects = Files.createDirectories(baseDirectory.resolve("objects"));
+            String[] credentials = credentials(baseDirectory.resolve("credentials"));
+            Properties overrides = new Properties();
+            overrides.setProperty("jclouds.filesystem.basedir", objects.toString());
+            BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
+                    .overrides(overrides)
+                    .build(BlobStoreContext.class);
+            URI endpoint = URI.create("http://127.0.0.1:" + FreePort.find());
+            S3Proxy proxy = S3Proxy.builder()
+                    .blobStore(context.getBlobStore())
+                    .endpoint(endpoint)
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, credentials[0], credentials[1])
+                    .build();
+            proxy.start();
+            while (!proxy.getState().equals("STARTED")) {
+                Thread.sleep(10);
+            }
+            return new EmbeddedS3Server(proxy, context, endpoint, credentials[0], credentials[1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded S3 server in " + baseDirectory, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start the embedded S3 server in " + baseDirectory, e);
+        }
+    }
+
+    private static String[] credentials(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            SecureRandom random = new SecureRandom();
+            byte[] id = new byte[10];
+            byte[] secret = new byte[20];
+            random.nextBytes(id);
+            random.nextBytes(secret);
+            String content = "sluice" + HexFormat.of().formatHex(id) + "\n" + HexFormat.of().formatHex(secret) + "\n";
+            Files.writeString(file, content, StandardCharsets.US_ASCII);
+        }
+        return Files.readString(file, StandardCharsets.US_ASCII).strip().split("\n");
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return accessKey;
+    }
+
+    public String secretKey() {
+        return secretKey;
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            context.close();
+        }
+    }
+}
