@@ -58,7 +58,7 @@ public final class LineReader implements Closeable {
                 int length = newline - position;
                 Line line;
                 if (carried == 0 && !tooLong) {
-                    line = line(buffer, position, length, false);
+                    line = line(buffer, position, length, length > maxLineBytes);
                 } else {
                     if (!tooLong && carried + length <= maxLineBytes) {
                         carry = ensure(carry, carried + length);

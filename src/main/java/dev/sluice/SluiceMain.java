@@ -2,11 +2,12 @@ package dev.sluice;
 
 import dev.sluice.embedded.EmbeddedDefaults;
 import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.annotations.QuarkusMain;
-import org.apache.camel.quarkus.main.CamelMainApplication;
 
-/** Starts the embedded parts the environment does not provide, then Sluice itself. */
-@QuarkusMain
+/**
+ * Starts the embedded parts the environment does not provide, then Sluice itself.
+ * It is the jar's entry point through quarkus.package.main-class, not @QuarkusMain: that annotation
+ * would stop Camel Quarkus from starting Camel by itself (which tests rely on).
+ */
 public class SluiceMain {
 
     public static void main(String... args) {
@@ -18,6 +19,6 @@ public class SluiceMain {
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
         // embedded servers stop with the JVM (their own shutdown hooks); a kill -9 is handled at the next start
         EmbeddedDefaults.startWhatIsNotConfigured(System.getenv());
-        Quarkus.run(CamelMainApplication.class, args);
+        Quarkus.run(args);
     }
 }

@@ -1,0 +1,64 @@
+package dev.sluice.it;
+
+import dev.sluice.embedded.EmbeddedPostgresServer;
+import dev.sluice.embedded.EmbeddedS3Server;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The real parts Sluice runs against in tests: an embedded PostgreSQL, an s3proxy S3 endpoint, a
+ * landing directory, and a copy of routes/ (so a test may edit route files without touching the repo).
+ */
+public class SluiceTestResources implements QuarkusTestResourceLifecycleManager {
+
+    private EmbeddedPostgresServer postgres;
+    private EmbeddedS3Server s3;
+
+    @Override
+    public Map<String, String> start() {
+        System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
+        System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
+        try {
+            Path base = Files.createTempDirectory("sluice-it-");
+            postgres = EmbeddedPostgresServer.start(base.resolve("postgres"));
+            s3 = EmbeddedS3Server.start(base.resolve("s3"));
+            Path routes = Files.createDirectories(base.resolve("routes"));
+            try (Stream<Path> files = Files.list(Path.of("routes"))) {
+                for (Path route : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                    Files.copy(route, routes.resolve(route.getFileName()));
+                }
+            }
+            Map<String, String> config = new HashMap<>();
+            config.put("SLUICE_DB_URL", postgres.jdbcUrl());
+            config.put("SLUICE_DB_USER", postgres.username());
+            config.put("SLUICE_S3_ENDPOINT", s3.endpoint().toString());
+            config.put("SLUICE_S3_ACCESS_KEY", s3.accessKey());
+            config.put("SLUICE_S3_SECRET_KEY", s3.secretKey());
+            config.put("SLUICE_DATA_DIR", base.toString());
+            config.put("sluice.routes.dir", routes.toString());
+            config.put("sluice.landing.stable-for-ms", "500");
+            config.put("sluice.landing.poll-ms", "200");
+            config.put("sluice.ingest.max-bad-records", "50");
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+}
