@@ -1,0 +1,78 @@
+package dev.sluice.it;
+
+import dev.sluice.embedded.FreePort;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged Sluice jar run as a user runs it: its own JVM, its own log, killable with SIGKILL. */
+final class SluiceProcess implements AutoCloseable {
+
+    private static final Pattern EMBEDDED_DB = Pattern.compile("started embedded PostgreSQL at (jdbc:postgresql://\\S+)");
+
+    private final Process process;
+    private final Path log;
+
+    private SluiceProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static SluiceProcess start(Path dataDirectory, Map<String, String> environment) throws IOException {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("run after 'mvn package': " + jar + " is missing");
+        }
+        Path log = Files.createTempFile(dataDirectory.getParent(), "sluice-", ".log");
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("SLUICE_DATA_DIR", dataDirectory.toString());
+        builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(FreePort.find()));
+        builder.environment().put("SLUICE_STABLE_FOR_MS", "500");
+        builder.environment().put("SLUICE_POLL_MS", "200");
+        builder.environment().putAll(environment);
+        return new SluiceProcess(builder.start(), log);
+    }
+
+    /** Waits until the landing route runs; returns the JDBC URL of the embedded PostgreSQL it started. */
+    String awaitStarted(Duration timeout) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            String text = Files.readString(log);
+            if (text.contains("Started landing-ingest")) {
+                Matcher url = EMBEDDED_DB.matcher(text);
+                return url.find() ? url.group(1) : null;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Sluice exited with " + process.exitValue() + ":\n" + text);
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("Sluice did not start within " + timeout + ":\n" + Files.readString(log));
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** kill -9: no shutdown hook, no clean close of anything. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
