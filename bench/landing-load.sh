@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Landing-load benchmark: Sluice's landing route vs psql \copy on the same PostgreSQL, same run.
+#
+#   bench/landing-load.sh [ROWS]        (default 10,000,000 rows; needs psql: apt-get install postgresql-client)
+#
+# 1. initial load : Sluice (heap capped at 256 MB) vs `\copy` into an identical empty keyed table
+# 2. correction   : the same keys with changed values, Sluice vs what a DBA runs by hand
+#                   (`\copy` into an unlogged staging table + INSERT … ON CONFLICT DO UPDATE)
+# 3. naive route  : a split + one INSERT per row Camel route on a 100k-row slice
+# Sluice's time is its ingest_run.duration_ms (sha256 of the file, parse, validate, COPY, commit);
+# the end-to-end time from drop to archived-in-the-bucket is printed beside it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${1:-10000000}
+NAIVE_ROWS=100000
+WORK=target/bench
+JAR=target/quarkus-app/quarkus-run.jar
+
+command -v psql >/dev/null || { echo "psql is missing: apt-get install postgresql-client" >&2; exit 1; }
+[ -f "$JAR" ] || mvn -B -q package -DskipTests
+
+rm -rf "$WORK"; mkdir -p "$WORK/naive-inbox"
+now() { date +%s.%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+
+echo "generating $ROWS rows…"
+java bench/GenerateRainCsv.java "$WORK/rain-bench.csv" "$ROWS" original
+java bench/GenerateRainCsv.java "$WORK/rain-bench-corrected.csv" "$ROWS" corrected
+head -n $((NAIVE_ROWS + 1)) "$WORK/rain-bench.csv" > "$WORK/naive-slice.csv"
+echo "file: $(du -h "$WORK/rain-bench.csv" | cut -f1)"
+
+SLUICE_DATA_DIR="$WORK/data" SLUICE_STABLE_FOR_MS=300 SLUICE_POLL_MS=100 SLUICE_HTTP_PORT=0 \
+  java -Xmx256m -Dbench.naive.inbox="$WORK/naive-inbox" \
+       -Dcamel.main.routes-include-pattern=file:routes/*.camel.yaml,file:bench/routes/*.camel.yaml \
+       -jar "$JAR" > "$WORK/sluice.log" 2>&1 &
+SLUICE=$!
+trap 'kill $SLUICE 2>/dev/null; wait $SLUICE 2>/dev/null || true' EXIT
+until grep -q "Started bench-naive-insert" "$WORK/sluice.log"; do
+  kill -0 $SLUICE 2>/dev/null || { cat "$WORK/sluice.log"; exit 1; }; sleep 0.5
+done
+PGPORT=$(grep -o 'started embedded PostgreSQL at jdbc:postgresql://localhost:[0-9]*' "$WORK/sluice.log" | grep -o '[0-9]*$')
+export PGHOST=localhost PGPORT PGUSER=postgres PGDATABASE=postgres PGTZ=America/Phoenix
+sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"; }
+sql "create table bench_copy (like rain_readings including all);
+     create table bench_naive (like rain_readings including all);
+     create unlogged table bench_stage (like rain_readings)"
+sql "checkpoint"
+
+# drops a file, waits until the ledger shows it archived; sets LOAD_S (ingest_run duration) and E2E
+sluice_load() {
+  local name=$1 start end
+  start=$(now)
+  mv "$WORK/$name" "$WORK/data/landing/inbox/$name"
+  until [ "$(sql "select count(*) from file_ledger where identity = '$name' and status = 'archived'")" = 1 ]; do
+    kill -0 $SLUICE 2>/dev/null || { tail -50 "$WORK/sluice.log"; exit 1; }; sleep 0.2
+  done
+  end=$(now)
+  E2E=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+  LOAD_S=$(sql "select duration_ms / 1000.0 from ingest_run where subject = '$name' order by id desc limit 1")
+}
+mkdir -p "$WORK/data/landing/inbox"
+
+echo "1. initial load"
+t0=$(now); sql "\\copy bench_copy from '$WORK/rain-bench.csv' with (format csv, header true)"; t1=$(now)
+COPY_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+sql "checkpoint"
+sluice_load rain-bench.csv; SLUICE_S=$LOAD_S; SLUICE_E2E=$E2E
+LOADED=$(sql "select count(*) from rain_readings")
+[ "$LOADED" = "$ROWS" ] || { echo "Sluice loaded $LOADED rows, expected $ROWS" >&2; exit 1; }
+echo "   psql \\copy        : ${COPY_S}s  $(rate "$ROWS" "$COPY_S") rows/s"
+echo "   Sluice            : ${SLUICE_S}s  $(rate "$ROWS" "$SLUICE_S") rows/s  (end to end incl. archive: ${SLUICE_E2E}s)"
+echo "   ratio (Sluice rows/s ÷ \\copy rows/s): $(ratio "$COPY_S" "$SLUICE_S")   target ≥ 0.8"
+
+echo "2. correction (every key conflicts, every value changed)"
+sql "checkpoint"
+t0=$(now)
+sql "\\copy bench_stage from '$WORK/rain-bench-corrected.csv' with (format csv, header true)"
+sql "insert into bench_copy select * from bench_stage on conflict (gauge_id, observed_at)
+     do update set rainfall_in = excluded.rainfall_in, quality = excluded.quality"
+t1=$(now)
+MERGE_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+sql "checkpoint"
+sluice_load rain-bench-corrected.csv; SLUICE_M=$LOAD_S; SLUICE_M_E2E=$E2E
+CHANGED=$(sql "select count(*) from rain_readings r join bench_copy c using (gauge_id, observed_at) where r.rainfall_in = c.rainfall_in")
+[ "$CHANGED" = "$ROWS" ] || { echo "Sluice and the DBA's merge disagree on $((ROWS - CHANGED)) rows" >&2; exit 1; }
+echo "   \\copy staging + INSERT … ON CONFLICT: ${MERGE_S}s  $(rate "$ROWS" "$MERGE_S") rows/s"
+echo "   Sluice                             : ${SLUICE_M}s  $(rate "$ROWS" "$SLUICE_M") rows/s  (end to end: ${SLUICE_M_E2E}s)"
+echo "   ratio: $(ratio "$MERGE_S" "$SLUICE_M")   target ≥ 0.8"
+
+echo "3. naive Camel route (split + one INSERT per row), $NAIVE_ROWS rows"
+t0=$(now)
+mv "$WORK/naive-slice.csv" "$WORK/naive-inbox/naive-slice.csv"
+until [ "$(sql "select count(*) from bench_naive")" = "$NAIVE_ROWS" ]; do sleep 0.5; done
+t1=$(now)
+NAIVE_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+echo "   naive route       : ${NAIVE_S}s  $(rate "$NAIVE_ROWS" "$NAIVE_S") rows/s"
+echo "   ratio (Sluice initial-load rows/s ÷ naive rows/s): $(awk -v s="$SLUICE_S" -v n="$NAIVE_S" -v r="$ROWS" -v nr="$NAIVE_ROWS" 'BEGIN { printf "%.1f", (r / s) / (nr / n) }')"
+echo "   Sluice peak RSS   : $(ps -o rss= -p $SLUICE | awk '{ printf "%.0f MiB", $1 / 1024 }') (heap capped at 256 MB)"
