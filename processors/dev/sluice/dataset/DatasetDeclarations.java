@@ -91,7 +91,9 @@ public final class DatasetDeclarations {
         if (type == ColumnType.TIMESTAMP) {
             try {
                 java.time.ZoneId.of(zone);
-                java.time.format.DateTimeFormatter.ofPattern(format == null ? "yyyy-MM-dd'T'HH:mm:ssXXX" : format);
+                if (!"iso".equalsIgnoreCase(format)) {
+                    java.time.format.DateTimeFormatter.ofPattern(format == null ? "yyyy-MM-dd'T'HH:mm:ssXXX" : format);
+                }
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(where + " column '" + name + "': " + e.getMessage(), e);
             }

@@ -22,11 +22,17 @@ import java.util.stream.Collectors;
  * to the savepoint and loads the file again through a temporary staging table and one
  * {@code INSERT … ON CONFLICT DO UPDATE}, which only rewrites rows whose values changed. A
  * correction file fails on its first row, so the wasted work is small; a file whose first conflict
- * comes late pays for the part it copied before.
+ * comes late pays for the part it copied before. The COPY is cut into chunks (the first one small) so
+ * that a conflict is noticed at the end of the chunk it is in, not only at the end of the file.
+ * The staging table is UNLOGGED, created and dropped inside the file's transaction: a crash leaves
+ * nothing behind.
  */
 public final class TableLoader {
 
     private static final int FLUSH_BYTES = 1 << 18;
+    private static final long FIRST_CHUNK_RECORDS = 10_000;
+    private static final long CHUNK_RECORDS = 1_000_000;
+    private static final java.util.Random NAMES = new java.security.SecureRandom();
 
     /** Opens the file's records; called once per pass (the merge path reads the file twice). */
     @FunctionalInterface
@@ -53,7 +59,7 @@ public final class TableLoader {
         Savepoint beforeCopy = connection.setSavepoint();
         try {
             Counts counts = copy(connection, "COPY " + dataset.table() + " (" + columns + ") FROM STDIN",
-                    source, converter, rejected, false);
+                    source, converter, rejected, false, true);
             connection.releaseSavepoint(beforeCopy);
             return new Result(counts.read(), counts.loaded(), counts.loaded(), "copy");
         } catch (SQLException e) {
@@ -63,19 +69,25 @@ public final class TableLoader {
             connection.rollback(beforeCopy);
             rejected.clear();
         }
-        String stage = "sluice_stage_" + dataset.table();
+        String stage = "sluice_stage_" + Long.toHexString(NAMES.nextLong() & Long.MAX_VALUE);
         try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TEMPORARY TABLE " + stage + " (LIKE " + dataset.table()
-                    + " INCLUDING DEFAULTS, sluice_record bigint) ON COMMIT DROP");
+            statement.execute("CREATE UNLOGGED TABLE " + stage + " (LIKE " + dataset.table()
+                    + " INCLUDING DEFAULTS, sluice_record bigint)");
         }
         Counts counts = copy(connection, "COPY " + stage + " (" + columns + ", sluice_record) FROM STDIN",
-                source, converter, rejected, true);
-        return new Result(counts.read(), counts.loaded(), merge(connection, dataset, stage), "merge");
+                source, converter, rejected, true, false);
+        long changed = merge(connection, dataset, stage);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE " + stage);
+        }
+        return new Result(counts.read(), counts.loaded(), changed, "merge");
     }
 
     private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter,
-                        RejectedRows rejected, boolean withRecordNumber) throws SQLException, IOException {
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+                        RejectedRows rejected, boolean withRecordNumber, boolean chunked) throws SQLException, IOException {
+        org.postgresql.copy.CopyManager copies = connection.unwrap(PGConnection.class).getCopyAPI();
+        CopyIn copy = copies.copyIn(sql);
+        long chunkEnd = chunked ? FIRST_CHUNK_RECORDS : Long.MAX_VALUE;
         long read = 0;
         long loaded = 0;
         try (RecordReader reader = source.open()) {
@@ -89,9 +101,15 @@ public final class TableLoader {
                 } else {
                     rejected.add(record.number(), reason, record.raw());
                 }
-                if (buffer.size() >= FLUSH_BYTES) {
+                if (buffer.size() >= FLUSH_BYTES || read == chunkEnd) {
                     copy.writeToCopy(buffer.array(), 0, buffer.size());
                     buffer.clear();
+                }
+                if (read == chunkEnd) {
+                    // ends this COPY: a unique violation in the chunk surfaces here
+                    copy.endCopy();
+                    copy = copies.copyIn(sql);
+                    chunkEnd = read + CHUNK_RECORDS;
                 }
             }
             if (buffer.size() > 0) {

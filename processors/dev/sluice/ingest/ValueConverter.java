@@ -57,6 +57,10 @@ public interface ValueConverter {
     static ValueConverter decimal(int precision, int scale) {
         int integerDigits = precision - scale;
         return value -> {
+            String plain = plainDecimal(value, precision > 0 ? integerDigits : Integer.MAX_VALUE);
+            if (plain != null) {
+                return plain;
+            }
             BigDecimal number;
             try {
                 number = new BigDecimal(value.strip());
@@ -68,6 +72,43 @@ public interface ValueConverter {
             }
             return number.toPlainString();
         };
+    }
+
+    /**
+     * The common case without BigDecimal: optional sign, digits, optional point and digits. Returns
+     * the value when it is such a number within range, null to let the general path decide.
+     */
+    static String plainDecimal(String value, int maxIntegerDigits) {
+        int n = value.length();
+        int i = 0;
+        if (n > 0 && (value.charAt(0) == '-' || value.charAt(0) == '+')) {
+            i = 1;
+        }
+        int firstDigit = i;
+        while (i < n && value.charAt(i) == '0') {
+            i++;
+        }
+        int significantStart = i;
+        while (i < n && value.charAt(i) >= '0' && value.charAt(i) <= '9') {
+            i++;
+        }
+        int integerEnd = i;
+        if (i < n && value.charAt(i) == '.') {
+            i++;
+            int fractionStart = i;
+            while (i < n && value.charAt(i) >= '0' && value.charAt(i) <= '9') {
+                i++;
+            }
+            if (i == fractionStart && integerEnd == firstDigit) {
+                return null;
+            }
+        } else if (integerEnd == firstDigit) {
+            return null;
+        }
+        if (i != n || integerEnd - significantStart > maxIntegerDigits || n > 40) {
+            return null;
+        }
+        return value.charAt(0) == '+' ? value.substring(1) : value;
     }
 
     static String bool(String value) throws BadValueException {
@@ -85,23 +126,36 @@ public interface ValueConverter {
     /** Parses with the declared pattern; values without an offset are in the declared zone. */
     final class TimestampConverter implements ValueConverter {
 
+        /** The shipped flexible pattern (or "iso"): parsed by {@link IsoTimestamps}, which also takes fractions and ±HHMM offsets. */
+        static final String ISO_FAMILY = "yyyy-MM-dd[['T'][' ']HH:mm[:ss]][XXX]";
+
         private final DateTimeFormatter formatter;
         private final ZoneRules zone;
         private final String pattern;
+        private final IsoTimestamps iso;
 
         TimestampConverter(String pattern, ZoneId zone) {
             this.pattern = pattern == null ? "yyyy-MM-dd'T'HH:mm:ssXXX" : pattern;
-            this.formatter = new DateTimeFormatterBuilder()
+            this.zone = zone.getRules();
+            boolean isoFamily = ISO_FAMILY.equals(this.pattern) || "iso".equalsIgnoreCase(this.pattern);
+            this.iso = isoFamily ? new IsoTimestamps(this.zone) : null;
+            this.formatter = isoFamily ? null : new DateTimeFormatterBuilder()
                     .appendPattern(this.pattern)
                     .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
                     .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
                     .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
                     .toFormatter(Locale.ROOT);
-            this.zone = zone.getRules();
         }
 
         @Override
         public String convert(String value) throws BadValueException {
+            if (iso != null) {
+                String converted = iso.convert(value.strip());
+                if (converted == null) {
+                    throw new BadValueException("'" + abbreviate(value) + "' is not a timestamp like " + pattern);
+                }
+                return converted;
+            }
             TemporalAccessor parsed;
             LocalDateTime local;
             try {
