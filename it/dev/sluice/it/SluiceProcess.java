@@ -58,6 +58,14 @@ final class SluiceProcess implements AutoCloseable {
         throw new IllegalStateException("Sluice did not start within " + timeout + ":\n" + Files.readString(log));
     }
 
+    /** Waits for the process to end by itself; returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException, IOException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Sluice still runs after " + timeout + ":\n" + log());
+        }
+        return process.exitValue();
+    }
+
     String log() throws IOException {
         return Files.readString(log);
     }

@@ -1,0 +1,34 @@
+package dev.sluice;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+
+/** Tells the operator, once, where Sluice takes files from and puts them. */
+@ApplicationScoped
+public class StartupReport {
+
+    private static final Logger LOG = Logger.getLogger(StartupReport.class);
+
+    @ConfigProperty(name = "sluice.landing.inbox")
+    Path inbox;
+    @ConfigProperty(name = "sluice.landing.done")
+    Path done;
+    @ConfigProperty(name = "sluice.landing.error")
+    Path error;
+    @ConfigProperty(name = "sluice.bucket")
+    String bucket;
+    @ConfigProperty(name = "SLUICE_S3_ENDPOINT")
+    String endpoint;
+    @ConfigProperty(name = "sluice.routes.dir")
+    Path routes;
+
+    void report(@Observes StartupEvent started) {
+        LOG.infof("Sluice is ready: drop files into %s (loaded → %s, unprocessable → %s); originals archived to s3://%s at %s; routes from %s",
+                inbox.toAbsolutePath(), done.toAbsolutePath(), error.toAbsolutePath(), bucket, endpoint, routes.toAbsolutePath());
+    }
+}
