@@ -114,6 +114,70 @@ public class FileLedger {
         }
     }
 
+    /**
+     * Which of these keys (from one listing page) are already stored or being stored, as "key etag"
+     * strings: one query per page, and no GET for any of them.
+     */
+    public java.util.Set<String> knownVersions(String source, java.util.Collection<String> keys, int claimTimeoutMinutes) throws SQLException {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        if (keys.isEmpty()) {
+            return known;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     select identity, content_hash from file_ledger
+                     where source = ? and identity = any (?)
+                       and (status = 'archived' or (status = 'loading' and updated_at > now() - make_interval(mins => ?)))""")) {
+            select.setString(1, source);
+            select.setArray(2, connection.createArrayOf("text", keys.toArray()));
+            select.setInt(3, claimTimeoutMinutes);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    known.add(rows.getString(1) + " " + rows.getString(2));
+                }
+            }
+        }
+        return known;
+    }
+
+    /**
+     * Claims one object version for transfer. Exactly one of several concurrent pollers gets the id;
+     * a claim whose poller died is taken over after {@code claimTimeoutMinutes}.
+     */
+    public java.util.OptionalLong claimObject(String source, String key, String etag, long size, int claimTimeoutMinutes) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement claim = connection.prepareStatement("""
+                     insert into file_ledger (source, identity, content_hash, size_bytes, status, attempts)
+                     values (?, ?, ?, ?, 'loading', 1)
+                     on conflict (source, identity, content_hash) do update
+                        set status = 'loading', attempts = file_ledger.attempts + 1, updated_at = now()
+                        where file_ledger.status <> 'archived'
+                          and (file_ledger.status <> 'loading' or file_ledger.updated_at < now() - make_interval(mins => ?))
+                     returning id""")) {
+            claim.setString(1, source);
+            claim.setString(2, key);
+            claim.setString(3, etag);
+            claim.setLong(4, size);
+            claim.setInt(5, claimTimeoutMinutes);
+            try (ResultSet row = claim.executeQuery()) {
+                return row.next() ? java.util.OptionalLong.of(row.getLong(1)) : java.util.OptionalLong.empty();
+            }
+        }
+    }
+
+    public void markObjectStored(long id, String storageKey) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            update(connection, "update file_ledger set status = 'archived', archive_key = ?, last_error = null, updated_at = now() where id = ?",
+                    storageKey, id);
+        }
+    }
+
+    public void markObjectFailed(long id, String error) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            update(connection, "update file_ledger set status = 'failed', last_error = ?, updated_at = now() where id = ?", error, id);
+        }
+    }
+
     private static void update(Connection connection, String sql, String text, long id) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int i = 1;

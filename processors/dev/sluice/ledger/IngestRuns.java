@@ -57,6 +57,40 @@ public class IngestRuns {
         }
     }
 
+    /** Opens a run that finishes later (polls, backfill periods); returns its id. */
+    public long begin(String source, String kind, String subject) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement("""
+                     insert into ingest_run (source, kind, subject, started_at, outcome) values (?, ?, ?, now(), 'running')
+                     returning id""")) {
+            insert.setString(1, source);
+            insert.setString(2, kind);
+            insert.setString(3, subject);
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    public void finish(long runId, long rowsRead, long rowsLoaded, long rowsRejected, long bytes, String outcome, String message)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("""
+                     update ingest_run set rows_read = ?, rows_loaded = ?, rows_rejected = ?, bytes = ?, outcome = ?, message = ?,
+                            finished_at = now(), duration_ms = (extract(epoch from now() - started_at) * 1000)::bigint
+                     where id = ?""")) {
+            update.setLong(1, rowsRead);
+            update.setLong(2, rowsLoaded);
+            update.setLong(3, rowsRejected);
+            update.setLong(4, bytes);
+            update.setString(5, outcome);
+            update.setString(6, message);
+            update.setLong(7, runId);
+            update.executeUpdate();
+        }
+    }
+
     public void recordDeadLetters(Connection connection, long runId, String source, String dataset, String file,
                                   List<DeadLetter> deadLetters) throws SQLException {
         if (deadLetters.isEmpty()) {

@@ -37,6 +37,11 @@ public final class EmbeddedS3Server implements AutoCloseable {
 
     /** Starts on a free port; credentials are generated once per base directory and kept beside it. */
     public static EmbeddedS3Server start(Path baseDirectory) {
+        return start(baseDirectory, true);
+    }
+
+    /** As {@link #start(Path)}; without authentication it serves anonymous requests, as public buckets do. */
+    public static EmbeddedS3Server start(Path baseDirectory, boolean authenticated) {
         try {
             Path objects = Files.createDirectories(baseDirectory.resolve("objects"));
             String[] credentials = credentials(baseDirectory.resolve("credentials"));
@@ -49,7 +54,8 @@ public final class EmbeddedS3Server implements AutoCloseable {
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(context.getBlobStore())
                     .endpoint(endpoint)
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, credentials[0], credentials[1])
+                    .awsAuthentication(authenticated ? AuthenticationType.AWS_V2_OR_V4 : AuthenticationType.NONE,
+                            credentials[0], credentials[1])
                     .build();
             proxy.start();
             while (!proxy.getState().equals("STARTED")) {

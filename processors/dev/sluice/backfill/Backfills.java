@@ -1,0 +1,294 @@
+package dev.sluice.backfill;
+
+import dev.sluice.api.BadRequestException;
+import dev.sluice.api.NotFoundException;
+import dev.sluice.bucket.BucketPoller;
+import dev.sluice.bucket.BucketSource;
+import dev.sluice.bucket.BucketSources;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Backfills: a source polled period by period over a date range, with a per-period ledger in
+ * PostgreSQL. Progress is readable while it runs; after a restart it resumes from the first
+ * unfinished period (objects already stored are skipped by the object ledger, so a period redone
+ * after a crash duplicates nothing); with continueOnFailure a failed period does not stop the rest.
+ */
+@ApplicationScoped
+@Named("backfills")
+public class Backfills {
+
+    private static final Logger LOG = Logger.getLogger(Backfills.class);
+    private static final int MAX_PERIODS = 100_000;
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    BucketSources sources;
+    @Inject
+    BucketPoller poller;
+
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-backfill");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** POST /sources/{name}/backfills with {from, to, continueOnFailure}. */
+    public Map<String, Object> start(String name, Map<String, Object> request) throws SQLException {
+        BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
+        if (request == null || request.get("from") == null || request.get("to") == null) {
+            throw new BadRequestException("from and to are required, e.g. {\"from\": \"2024-01-01\", \"to\": \"2024-01-02\"}");
+        }
+        ZonedDateTime from = time(request.get("from"), "from");
+        ZonedDateTime to = time(request.get("to"), "to");
+        if (to.isBefore(from)) {
+            throw new BadRequestException("to (" + to + ") is before from (" + from + ")");
+        }
+        boolean continueOnFailure = !Boolean.FALSE.equals(request.get("continueOnFailure"));
+        List<ZonedDateTime> periods = source.periodsBetween(from, to);
+        if (periods.size() > MAX_PERIODS) {
+            throw new BadRequestException(periods.size() + " periods: split the range (at most " + MAX_PERIODS + ")");
+        }
+        long id;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("""
+                    insert into backfill (source, period_from, period_to, continue_on_failure, status)
+                    values (?, ?, ?, ?, 'running') returning id""")) {
+                insert.setString(1, name);
+                insert.setString(2, from.toInstant().toString());
+                insert.setString(3, to.toInstant().toString());
+                insert.setBoolean(4, continueOnFailure);
+                try (ResultSet row = insert.executeQuery()) {
+                    row.next();
+                    id = row.getLong(1);
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "insert into backfill_period (backfill_id, period, position, status) values (?, ?, ?, 'pending')")) {
+                for (int i = 0; i < periods.size(); i++) {
+                    insert.setLong(1, id);
+                    insert.setString(2, periods.get(i).toInstant().toString());
+                    insert.setInt(3, i);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            c.commit();
+        }
+        LOG.infof("backfill %d of %s: %d periods from %s to %s", id, name, periods.size(), from, to);
+        submit(id);
+        return progress(name, id);
+    }
+
+    /** POST /sources/{name}/backfills/{id}/retries: failed periods run again. */
+    public Map<String, Object> retryFailed(String name, long id) throws SQLException {
+        progress(name, id);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement reset = c.prepareStatement("""
+                     with periods as (update backfill_period set status = 'pending' where backfill_id = ? and status = 'failed')
+                     update backfill set status = 'running', updated_at = now() where id = ?""")) {
+            reset.setLong(1, id);
+            reset.setLong(2, id);
+            reset.executeUpdate();
+        }
+        submit(id);
+        return progress(name, id);
+    }
+
+    void resume(@Observes StartupEvent started) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             ResultSet rows = c.createStatement().executeQuery("select id from backfill where status = 'running' order by id")) {
+            while (rows.next()) {
+                LOG.infof("resuming backfill %d", rows.getLong(1));
+                submit(rows.getLong(1));
+            }
+        }
+    }
+
+    private void submit(long id) {
+        worker.submit(() -> {
+            try {
+                run(id);
+            } catch (Exception e) {
+                LOG.errorf(e, "backfill %d stopped: %s", id, e.getMessage());
+            }
+        });
+    }
+
+    private void run(long id) throws Exception {
+        String sourceName;
+        boolean continueOnFailure;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("select source, continue_on_failure, status from backfill where id = ?")) {
+            select.setLong(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next() || !"running".equals(row.getString(3))) {
+                    return;
+                }
+                sourceName = row.getString(1);
+                continueOnFailure = row.getBoolean(2);
+            }
+        }
+        BucketSource source = poller.source(sourceName);
+        Instant started = Instant.now();
+        int doneThisRun = 0;
+        String period;
+        while ((period = nextPeriod(id)) != null) {
+            update(id, period, "running", 0, 0, null);
+            BucketPoller.PollResult result;
+            String error = null;
+            try {
+                result = poller.poll(source, List.of(ZonedDateTime.parse(period.replace("Z", "+00:00")).withZoneSameInstant(ZoneOffset.UTC)), "backfill " + id);
+                if (!"success".equals(result.outcome())) {
+                    error = result.failed() > 0 ? result.failed() + " objects failed" : "poll " + result.outcome();
+                }
+            } catch (Exception e) {
+                result = null;
+                error = String.valueOf(e.getMessage());
+            }
+            update(id, period, error == null ? "done" : "failed", result == null ? 0 : result.stored() + result.known(),
+                    result == null ? 0 : result.bytes(), error);
+            doneThisRun++;
+            Map<String, Object> progress = progress(sourceName, id);
+            long remaining = ((Number) progress.get("periodsTotal")).longValue() - ((Number) progress.get("periodsDone")).longValue()
+                             - ((Number) progress.get("periodsFailed")).longValue();
+            Duration eta = Duration.between(started, Instant.now()).dividedBy(doneThisRun).multipliedBy(remaining);
+            LOG.infof("backfill %d of %s: period %s/%s (%s) %s, %s objects, %s bytes so far, ETA %ds", id, sourceName,
+                    progress.get("periodsDone"), progress.get("periodsTotal"), period, error == null ? "done" : "FAILED: " + error,
+                    progress.get("objects"), progress.get("bytes"), eta.toSeconds());
+            if (error != null && !continueOnFailure) {
+                finish(id, "failed");
+                return;
+            }
+        }
+        Map<String, Object> progress = progress(sourceName, id);
+        finish(id, ((Number) progress.get("periodsFailed")).longValue() == 0 ? "done" : "done-with-failures");
+    }
+
+    private String nextPeriod(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("""
+                     select period from backfill_period where backfill_id = ? and status in ('pending', 'running')
+                     order by position limit 1""")) {
+            select.setLong(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
+    }
+
+    private void update(long id, String period, String status, long objects, long bytes, String error) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("""
+                     update backfill_period set status = ?, objects = ?, bytes = ?, last_error = ?,
+                        attempts = attempts + case when ? = 'running' then 1 else 0 end,
+                        started_at = case when ? = 'running' then now() else started_at end,
+                        finished_at = case when ? = 'running' then null else now() end
+                     where backfill_id = ? and period = ?""")) {
+            update.setString(1, status);
+            update.setLong(2, objects);
+            update.setLong(3, bytes);
+            update.setString(4, error);
+            update.setString(5, status);
+            update.setString(6, status);
+            update.setString(7, status);
+            update.setLong(8, id);
+            update.setString(9, period);
+            update.executeUpdate();
+        }
+    }
+
+    private void finish(long id, String status) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("update backfill set status = ?, updated_at = now() where id = ?")) {
+            update.setString(1, status);
+            update.setLong(2, id);
+            update.executeUpdate();
+        }
+        LOG.infof("backfill %d %s", id, status);
+    }
+
+    /** GET /sources/{name}/backfills/{id}. */
+    public Map<String, Object> progress(String name, long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("""
+                     select b.source, b.period_from, b.period_to, b.status, b.continue_on_failure, b.created_at,
+                            count(p.*) as total,
+                            count(p.*) filter (where p.status = 'done') as done,
+                            count(p.*) filter (where p.status = 'failed') as failed,
+                            coalesce(sum(p.objects), 0) as objects, coalesce(sum(p.bytes), 0) as bytes,
+                            min(p.period) filter (where p.status in ('pending', 'running')) as next_period,
+                            extract(epoch from (max(p.finished_at) - min(p.started_at))) as busy_seconds
+                     from backfill b left join backfill_period p on p.backfill_id = b.id
+                     where b.id = ? group by b.id""")) {
+            select.setLong(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next() || !row.getString("source").equals(name)) {
+                    throw new NotFoundException("no backfill " + id + " of source '" + name + "'");
+                }
+                Map<String, Object> progress = new LinkedHashMap<>();
+                progress.put("id", id);
+                progress.put("source", name);
+                progress.put("from", row.getString("period_from"));
+                progress.put("to", row.getString("period_to"));
+                progress.put("status", row.getString("status"));
+                progress.put("continueOnFailure", row.getBoolean("continue_on_failure"));
+                long total = row.getLong("total");
+                long done = row.getLong("done");
+                long failed = row.getLong("failed");
+                progress.put("periodsTotal", total);
+                progress.put("periodsDone", done);
+                progress.put("periodsFailed", failed);
+                progress.put("objects", row.getLong("objects"));
+                progress.put("bytes", row.getLong("bytes"));
+                progress.put("nextPeriod", row.getString("next_period"));
+                double busy = row.getDouble("busy_seconds");
+                long finished = done + failed;
+                progress.put("etaSeconds", finished == 0 || total == finished ? null : Math.round(busy / finished * (total - finished)));
+                return progress;
+            }
+        }
+    }
+
+    private static ZonedDateTime time(Object value, String field) {
+        String text = String.valueOf(value);
+        try {
+            if (text.length() == 10) {
+                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC);
+            }
+            return OffsetDateTime.parse(text).atZoneSameInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new BadRequestException(field + ": '" + text + "' is not a date (2024-01-31) or time (2024-01-31T06:00:00Z)");
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sluice.bucket;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+
+/** Writes catalog rows; a new upstream ETag for a stored object counts as a new version. */
+@ApplicationScoped
+public class Catalog {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    public void record(CatalogEntry e) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement upsert = connection.prepareStatement("""
+                     insert into catalog (source, parameter, level, reference_time, forecast_hour, valid_time, storage_key, bytes,
+                                          upstream_bucket, upstream_key, upstream_etag, run_id)
+                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     on conflict (storage_key) do update
+                        set bytes = excluded.bytes, upstream_etag = excluded.upstream_etag, run_id = excluded.run_id,
+                            ingested_at = now(),
+                            version = catalog.version + case when catalog.upstream_etag is distinct from excluded.upstream_etag then 1 else 0 end""")) {
+            upsert.setString(1, e.source());
+            upsert.setString(2, e.parameter());
+            upsert.setString(3, e.level());
+            upsert.setTimestamp(4, e.referenceTime() == null ? null : Timestamp.from(e.referenceTime()));
+            if (e.forecastHour() == null) {
+                upsert.setNull(5, Types.INTEGER);
+            } else {
+                upsert.setInt(5, e.forecastHour());
+            }
+            upsert.setTimestamp(6, e.validTime() == null ? null : Timestamp.from(e.validTime()));
+            upsert.setString(7, e.storageKey());
+            upsert.setLong(8, e.bytes());
+            upsert.setString(9, e.upstreamBucket());
+            upsert.setString(10, e.upstreamKey());
+            upsert.setString(11, e.upstreamEtag());
+            upsert.setLong(12, e.runId());
+            upsert.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.sluice.bucket;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * S3 clients: ours (SLUICE_S3_*) and one per upstream source. The SDK's standard retry mode retries
+ * 5xx, 503 SlowDown/throttling, timeouts and connection resets with exponential backoff and jitter.
+ */
+@ApplicationScoped
+public class S3Clients {
+
+    @ConfigProperty(name = "SLUICE_S3_ENDPOINT")
+    String endpoint;
+    @ConfigProperty(name = "SLUICE_S3_ACCESS_KEY")
+    String accessKey;
+    @ConfigProperty(name = "SLUICE_S3_SECRET_KEY")
+    String secretKey;
+    @ConfigProperty(name = "SLUICE_S3_REGION", defaultValue = "us-east-1")
+    String region;
+    @ConfigProperty(name = "sluice.transfer.retries", defaultValue = "6")
+    int retries;
+    @ConfigProperty(name = "sluice.transfer.parallel", defaultValue = "4")
+    int parallel;
+
+    private volatile S3Client storage;
+    private final Map<String, S3Client> upstreams = new ConcurrentHashMap<>();
+
+    /** Our object store. */
+    public S3Client storage() {
+        if (storage == null) {
+            synchronized (this) {
+                if (storage == null) {
+                    storage = build(URI.create(endpoint), region,
+                            StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+                }
+            }
+        }
+        return storage;
+    }
+
+    public S3Client upstream(BucketSource source) {
+        return upstreams.computeIfAbsent(source.name(), n -> build(
+                source.endpoint() == null ? null : URI.create(source.endpoint()), source.region(),
+                source.anonymous() ? AnonymousCredentialsProvider.create() : DefaultCredentialsProvider.builder().build()));
+    }
+
+    private S3Client build(URI endpointOverride, String regionName, AwsCredentialsProvider credentials) {
+        var builder = S3Client.builder()
+                .region(Region.of(regionName))
+                .credentialsProvider(credentials)
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(Math.max(8, parallel * 2))
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(60)))
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryPolicy(RetryPolicy.builder(RetryMode.STANDARD).numRetries(retries).build())
+                        .build());
+        if (endpointOverride != null) {
+            builder.endpointOverride(endpointOverride).forcePathStyle(true);
+        }
+        return builder.build();
+    }
+
+    @PreDestroy
+    void close() {
+        if (storage != null) {
+            storage.close();
+        }
+        upstreams.values().forEach(S3Client::close);
+    }
+}
