@@ -2,6 +2,9 @@ package dev.sluice.it;
 
 import dev.sluice.embedded.EmbeddedPostgresServer;
 import dev.sluice.embedded.EmbeddedS3Server;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -20,6 +23,11 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
 
     private EmbeddedPostgresServer postgres;
     private EmbeddedS3Server s3;
+    private EmbeddedS3Server upstreamS3;
+    /** The upstream as the app sees it: WireMock proxying to an anonymous s3proxy, counting and faulting requests. */
+    static WireMockServer upstream;
+    /** The upstream s3proxy itself, for seeding objects without touching WireMock's journal. */
+    static java.net.URI upstreamDirect;
 
     @Override
     public Map<String, String> start() {
@@ -35,7 +43,20 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
                     Files.copy(route, routes.resolve(route.getFileName()));
                 }
             }
+            upstreamS3 = EmbeddedS3Server.start(base.resolve("upstream"), false);
+            upstreamDirect = upstreamS3.endpoint();
+            upstream = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+            upstream.start();
+            upstream.stubFor(WireMock.any(WireMock.anyUrl()).atPriority(10)
+                    .willReturn(WireMock.aResponse().proxiedFrom(upstreamDirect.toString())));
+            Path sources = Files.createDirectories(base.resolve("sources"));
+            TestSources.write(sources);
             Map<String, String> config = new HashMap<>();
+            config.put("sluice.sources.dir", sources.toString());
+            config.put("sluice.sources.endpoint", upstream.baseUrl());
+            // nothing is scheduled in tests: each test polls when it wants to
+            config.put("sluice.sources.enabled", "none");
+            config.put("sluice.transfer.backoff-ms", "50");
             config.put("SLUICE_DB_URL", postgres.jdbcUrl());
             config.put("SLUICE_DB_USER", postgres.username());
             config.put("SLUICE_S3_ENDPOINT", s3.endpoint().toString());
@@ -54,6 +75,12 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void stop() {
+        if (upstream != null) {
+            upstream.stop();
+        }
+        if (upstreamS3 != null) {
+            upstreamS3.close();
+        }
         if (s3 != null) {
             s3.close();
         }

@@ -1,0 +1,64 @@
+package dev.sluice.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Source definitions the bucket tests poll; same layouts as the shipped NOAA ones. */
+final class TestSources {
+
+    private TestSources() {
+    }
+
+    static void write(Path directory) throws IOException {
+        Files.writeString(directory.resolve("test-gfs.yaml"), """
+                type: bucket
+                name: test-gfs
+                bucket: noaa-gfs-bdp-pds
+                schedule: "0 * * * *"
+                period: 6h
+                keys: ["gfs.{yyyy}{mm}{dd}/{HH}/atmos/gfs.t{HH}z.pgrb2.0p25.f{fff}"]
+                forecastHours: "0-6/3"
+                parameters: ["TMP:2 m above ground", "APCP:surface"]
+                retention: 7d
+                """);
+        Files.writeString(directory.resolve("test-hrrr.yaml"), """
+                type: bucket
+                name: test-hrrr
+                bucket: noaa-hrrr-bdp-pds
+                schedule: "15 * * * *"
+                period: 1h
+                keys: ["hrrr.{yyyy}{mm}{dd}/conus/hrrr.t{HH}z.wrfsfcf{ff}.grib2"]
+                forecastHours: "0-1"
+                """);
+        Files.writeString(directory.resolve("test-goes.yaml"), """
+                type: bucket
+                name: test-goes
+                bucket: noaa-goes19
+                schedule: "*/5 * * * *"
+                period: 1h
+                keys: ["ABI-L2-CMIPC/{yyyy}/{ddd}/{HH}/OR_ABI-L2-CMIPC-M6C{band}_G19_s{yyyy}{ddd}{HH}{MM}{SS}{t}_e*_c*.nc"]
+                bands: ["02", "13"]
+                """);
+        Files.writeString(directory.resolve("test-mrms.yaml"), """
+                type: bucket
+                name: test-mrms
+                bucket: noaa-mrms-pds
+                schedule: "*/2 * * * *"
+                period: 1h
+                availabilityDelay: 2m
+                lookBack: 10m
+                keys: ["CONUS/{product}/{yyyy}{mm}{dd}/MRMS_{product}_{yyyy}{mm}{dd}-{HH}{MM}{SS}.grib2.gz"]
+                products: ["PrecipRate_00.00"]
+                retention: 1d
+                """);
+        Files.writeString(directory.resolve("test-pollers.yaml"), """
+                type: bucket
+                name: test-pollers
+                bucket: pollers
+                schedule: "* * * * *"
+                period: 1d
+                keys: ["day/{yyyy}{mm}{dd}/obj-*.bin"]
+                """);
+    }
+}
