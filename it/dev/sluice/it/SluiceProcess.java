@@ -18,10 +18,17 @@ final class SluiceProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final int httpPort;
 
-    private SluiceProcess(Process process, Path log) {
+    private SluiceProcess(Process process, Path log, int httpPort) {
         this.process = process;
         this.log = log;
+        this.httpPort = httpPort;
+    }
+
+    /** Base URL of its HTTP API. */
+    String url() {
+        return "http://127.0.0.1:" + httpPort;
     }
 
     static SluiceProcess start(Path dataDirectory, Map<String, String> environment) throws IOException {
@@ -34,11 +41,12 @@ final class SluiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("SLUICE_DATA_DIR", dataDirectory.toString());
-        builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(FreePort.find()));
+        int httpPort = FreePort.find();
+        builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().put("SLUICE_STABLE_FOR_MS", "500");
         builder.environment().put("SLUICE_POLL_MS", "200");
         builder.environment().putAll(environment);
-        return new SluiceProcess(builder.start(), log);
+        return new SluiceProcess(builder.start(), log, httpPort);
     }
 
     /** Waits until the landing route runs; returns the JDBC URL of the embedded PostgreSQL it started. */
@@ -46,7 +54,7 @@ final class SluiceProcess implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             String text = Files.readString(log);
-            if (text.contains("Started landing-ingest")) {
+            if (text.contains("Started landing-ingest") && text.contains("Listening on:")) {
                 Matcher url = EMBEDDED_DB.matcher(text);
                 return url.find() ? url.group(1) : null;
             }

@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -67,8 +66,6 @@ public class BucketPoller {
     int attempts;
     @ConfigProperty(name = "sluice.transfer.backoff-ms", defaultValue = "500")
     long backoffMillis;
-    @ConfigProperty(name = "sluice.transfer.claim-timeout-minutes", defaultValue = "30")
-    int claimTimeoutMinutes;
 
     private ExecutorService transfers;
     private ObjectTransfer transfer;
@@ -146,7 +143,7 @@ public class BucketPoller {
                             .filter(o -> seen.add(o.key()))
                             .toList();
                     matched.addAndGet(candidates.size());
-                    Set<String> stored0 = ledger.knownVersions(source.name(), candidates.stream().map(S3Object::key).toList(), claimTimeoutMinutes);
+                    Set<String> stored0 = ledger.storedVersions(source.name(), candidates.stream().map(S3Object::key).toList());
                     for (S3Object object : candidates) {
                         if (stored0.contains(object.key() + " " + object.eTag())) {
                             known.incrementAndGet();
@@ -205,16 +202,25 @@ public class BucketPoller {
 
     /** Copies one object version (or its GRIB subset); returns bytes stored, FAILED or CLAIMED_ELSEWHERE. */
     long ingest(BucketSource source, S3Client upstream, S3Object object, long runId) {
-        OptionalLong claim;
+        java.util.Optional<FileLedger.Claim> claimed;
         try {
-            claim = ledger.claimObject(source.name(), object.key(), object.eTag(), object.size(), claimTimeoutMinutes);
+            claimed = ledger.claimObject(source.name(), object.key(), object.eTag(), object.size());
         } catch (Exception e) {
             LOG.warnf("%s: cannot claim %s: %s", source.name(), object.key(), e.getMessage());
             return FAILED;
         }
-        if (claim.isEmpty()) {
+        if (claimed.isEmpty()) {
             return CLAIMED_ELSEWHERE;
         }
+        try (FileLedger.Claim claim = claimed.get()) {
+            return ingest(source, upstream, object, runId, claim);
+        } catch (Exception e) {
+            LOG.warnf("%s: cannot record %s: %s", source.name(), object.key(), e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private long ingest(BucketSource source, S3Client upstream, S3Object object, long runId, FileLedger.Claim claim) throws Exception {
         ObjectKeys.Described described = ObjectKeys.describe(source, object.key());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("upstream-bucket", source.bucket());
@@ -241,16 +247,12 @@ public class BucketPoller {
                     total += size;
                 }
             }
-            ledger.markObjectStored(claim.getAsLong(), described.storageKey());
+            claim.stored(described.storageKey());
             metrics.file(source.name(), total);
             return total;
         } catch (Exception e) {
             LOG.warnf("%s: %s not stored, will retry on a later poll: %s", source.name(), object.key(), e.getMessage());
-            try {
-                ledger.markObjectFailed(claim.getAsLong(), String.valueOf(e.getMessage()));
-            } catch (Exception ignored) {
-                // the claim times out and is taken over later
-            }
+            claim.failed(String.valueOf(e.getMessage()));
             return FAILED;
         }
     }

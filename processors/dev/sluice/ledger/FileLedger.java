@@ -115,10 +115,10 @@ public class FileLedger {
     }
 
     /**
-     * Which of these keys (from one listing page) are already stored or being stored, as "key etag"
-     * strings: one query per page, and no GET for any of them.
+     * Which of these keys (from one listing page) are already stored, as "key etag" strings: one
+     * query per page, and no GET for any of them.
      */
-    public java.util.Set<String> knownVersions(String source, java.util.Collection<String> keys, int claimTimeoutMinutes) throws SQLException {
+    public java.util.Set<String> storedVersions(String source, java.util.Collection<String> keys) throws SQLException {
         java.util.Set<String> known = new java.util.HashSet<>();
         if (keys.isEmpty()) {
             return known;
@@ -126,11 +126,9 @@ public class FileLedger {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("""
                      select identity, content_hash from file_ledger
-                     where source = ? and identity = any (?)
-                       and (status = 'archived' or (status = 'loading' and updated_at > now() - make_interval(mins => ?)))""")) {
+                     where source = ? and identity = any (?) and status = 'archived'""")) {
             select.setString(1, source);
             select.setArray(2, connection.createArrayOf("text", keys.toArray()));
-            select.setInt(3, claimTimeoutMinutes);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     known.add(rows.getString(1) + " " + rows.getString(2));
@@ -141,40 +139,83 @@ public class FileLedger {
     }
 
     /**
-     * Claims one object version for transfer. Exactly one of several concurrent pollers gets the id;
-     * a claim whose poller died is taken over after {@code claimTimeoutMinutes}.
+     * Claims one object version for transfer: its ledger row stays locked (FOR UPDATE) in an open
+     * transaction until the claim is closed. Of several pollers exactly one gets it (the others
+     * SKIP LOCKED); if the holder dies its connection dies with it, the lock is gone, and the next
+     * poll takes the object over at once.
+     *
+     * @return the claim, or empty when the version is stored already or another poller holds it
      */
-    public java.util.OptionalLong claimObject(String source, String key, String etag, long size, int claimTimeoutMinutes) throws SQLException {
+    public java.util.Optional<Claim> claimObject(String source, String key, String etag, long size) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement claim = connection.prepareStatement("""
-                     insert into file_ledger (source, identity, content_hash, size_bytes, status, attempts)
-                     values (?, ?, ?, ?, 'loading', 1)
-                     on conflict (source, identity, content_hash) do update
-                        set status = 'loading', attempts = file_ledger.attempts + 1, updated_at = now()
-                        where file_ledger.status <> 'archived'
-                          and (file_ledger.status <> 'loading' or file_ledger.updated_at < now() - make_interval(mins => ?))
-                     returning id""")) {
-            claim.setString(1, source);
-            claim.setString(2, key);
-            claim.setString(3, etag);
-            claim.setLong(4, size);
-            claim.setInt(5, claimTimeoutMinutes);
-            try (ResultSet row = claim.executeQuery()) {
-                return row.next() ? java.util.OptionalLong.of(row.getLong(1)) : java.util.OptionalLong.empty();
+             PreparedStatement insert = connection.prepareStatement("""
+                     insert into file_ledger (source, identity, content_hash, size_bytes, status)
+                     values (?, ?, ?, ?, 'pending') on conflict (source, identity, content_hash) do nothing""")) {
+            insert.setString(1, source);
+            insert.setString(2, key);
+            insert.setString(3, etag);
+            insert.setLong(4, size);
+            insert.executeUpdate();
+        }
+        Connection connection = dataSource.getConnection();
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement lock = connection.prepareStatement("""
+                    select id from file_ledger where source = ? and identity = ? and content_hash = ? and status <> 'archived'
+                    for update skip locked""")) {
+                lock.setString(1, source);
+                lock.setString(2, key);
+                lock.setString(3, etag);
+                try (ResultSet row = lock.executeQuery()) {
+                    if (!row.next()) {
+                        connection.rollback();
+                        connection.close();
+                        return java.util.Optional.empty();
+                    }
+                    long id = row.getLong(1);
+                    update(connection, "update file_ledger set status = 'loading', attempts = attempts + 1, updated_at = now() where id = ?", null, id);
+                    return java.util.Optional.of(new Claim(connection, id));
+                }
             }
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
     }
 
-    public void markObjectStored(long id, String storageKey) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+    /** A locked ledger row of an object being transferred; closing it without an outcome releases it. */
+    public static final class Claim implements AutoCloseable {
+
+        private final Connection connection;
+        private final long id;
+
+        Claim(Connection connection, long id) {
+            this.connection = connection;
+            this.id = id;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public void stored(String storageKey) throws SQLException {
             update(connection, "update file_ledger set status = 'archived', archive_key = ?, last_error = null, updated_at = now() where id = ?",
                     storageKey, id);
+            connection.commit();
         }
-    }
 
-    public void markObjectFailed(long id, String error) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        public void failed(String error) throws SQLException {
             update(connection, "update file_ledger set status = 'failed', last_error = ?, updated_at = now() where id = ?", error, id);
+            connection.commit();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                connection.rollback();
+            } finally {
+                connection.close();
+            }
         }
     }
 
