@@ -145,7 +145,7 @@ public class BucketPoller {
                     matched.addAndGet(candidates.size());
                     Set<String> stored0 = ledger.storedVersions(source.name(), candidates.stream().map(S3Object::key).toList());
                     for (S3Object object : candidates) {
-                        if (stored0.contains(object.key() + " " + object.eTag())) {
+                        if (stored0.contains(object.key() + " " + version(object))) {
                             known.incrementAndGet();
                             continue;
                         }
@@ -204,7 +204,7 @@ public class BucketPoller {
     long ingest(BucketSource source, S3Client upstream, S3Object object, long runId) {
         java.util.Optional<FileLedger.Claim> claimed;
         try {
-            claimed = ledger.claimObject(source.name(), object.key(), object.eTag(), object.size());
+            claimed = ledger.claimObject(source.name(), object.key(), version(object), object.size());
         } catch (Exception e) {
             LOG.warnf("%s: cannot claim %s: %s", source.name(), object.key(), e.getMessage());
             return FAILED;
@@ -225,14 +225,14 @@ public class BucketPoller {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("upstream-bucket", source.bucket());
         metadata.put("upstream-key", object.key());
-        metadata.put("upstream-etag", object.eTag());
+        metadata.put("upstream-etag", version(object));
         try {
             long total = 0;
             if (source.parameters().isEmpty()) {
                 total = transfer().copy(upstream, source.bucket(), object.key(), object.size(),
                         clients.storage(), storageBucket, described.storageKey(), metadata);
                 catalog.record(described.entry(described.parameter(), null, described.storageKey(), total,
-                        source.bucket(), object.key(), object.eTag(), runId));
+                        source.bucket(), object.key(), version(object), runId));
             } else {
                 GribIndex index = new GribIndex(transfer().read(upstream, source.bucket(), object.key() + ".idx"));
                 for (Map.Entry<String, List<GribIndex.Range>> selected : index.select(source.parameters(), object.size()).entrySet()) {
@@ -243,7 +243,7 @@ public class BucketPoller {
                     long size = transfer().copyRanges(upstream, source.bucket(), object.key(), selected.getValue(),
                             clients.storage(), storageBucket, key, subsetMetadata);
                     catalog.record(described.entry(variableLevel[0], variableLevel[1], key, size,
-                            source.bucket(), object.key(), object.eTag(), runId));
+                            source.bucket(), object.key(), version(object), runId));
                     total += size;
                 }
             }
@@ -255,6 +255,14 @@ public class BucketPoller {
             claim.failed(String.valueOf(e.getMessage()));
             return FAILED;
         }
+    }
+
+    /**
+     * What identifies this version of an object: its ETag, or — from S3-compatible servers that
+     * list no ETag — its size and modification time.
+     */
+    static String version(S3Object object) {
+        return object.eTag() != null ? object.eTag() : "size=" + object.size() + ",modified=" + object.lastModified();
     }
 
     /** The distinct listing prefixes of these periods, each with the key patterns it may hold. */

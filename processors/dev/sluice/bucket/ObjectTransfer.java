@@ -29,6 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ObjectTransfer {
 
+    private static final int UPLOADS_IN_FLIGHT = 3;
+
     private final long partSize;
     private final int attempts;
     private final long backoffMillis;
@@ -80,31 +82,60 @@ public final class ObjectTransfer {
         return withRetries(() -> from.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asUtf8String());
     }
 
+    /**
+     * Multipart upload with up to {@link #UPLOADS_IN_FLIGHT} parts uploading while the next is read:
+     * reading the upstream and writing ours overlap, and at most that many part buffers exist.
+     */
     private long multipart(InputStream in, S3Client to, String bucket, String key, Map<String, String> metadata) throws IOException {
         String uploadId = to.createMultipartUpload(CreateMultipartUploadRequest.builder()
                 .bucket(bucket).key(key).metadata(metadata).build()).uploadId();
+        java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newFixedThreadPool(UPLOADS_IN_FLIGHT);
+        java.util.concurrent.Semaphore buffers = new java.util.concurrent.Semaphore(UPLOADS_IN_FLIGHT);
+        List<java.util.concurrent.Future<CompletedPart>> parts = new ArrayList<>();
         try {
-            List<CompletedPart> parts = new ArrayList<>();
-            byte[] buffer = new byte[(int) partSize];
             long total = 0;
-            int read;
-            while ((read = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+            while (true) {
+                buffers.acquire();
+                byte[] buffer = new byte[(int) partSize];
+                int read = in.readNBytes(buffer, 0, buffer.length);
+                if (read <= 0) {
+                    buffers.release();
+                    break;
+                }
                 int number = parts.size() + 1;
-                String etag = to.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                        .partNumber(number).contentLength((long) read).build(), RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, read))).eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 total += read;
+                parts.add(uploads.submit(() -> {
+                    try {
+                        String etag = to.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                                        .partNumber(number).contentLength((long) read).build(),
+                                RequestBody.fromInputStream(new java.io.ByteArrayInputStream(buffer, 0, read), read)).eTag();
+                        return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                    } finally {
+                        buffers.release();
+                    }
+                }));
+            }
+            List<CompletedPart> completed = new ArrayList<>();
+            for (java.util.concurrent.Future<CompletedPart> part : parts) {
+                completed.add(part.get());
             }
             to.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()).build());
             return total;
-        } catch (RuntimeException | IOException e) {
+        } catch (Exception e) {
+            parts.forEach(p -> p.cancel(true));
             try {
                 to.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId).build());
             } catch (RuntimeException abortFailed) {
                 e.addSuppressed(abortFailed);
             }
-            throw e;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        } finally {
+            uploads.shutdownNow();
         }
     }
 

@@ -1,0 +1,313 @@
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.options.GetOptions;
+import org.jclouds.blobstore.util.ForwardingBlobStore;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Bucket-source benchmarks, each against a reference measured in the same run.
+ *
+ * (a) poll: a poll of a source whose 100k upstream keys are all already in the ledger, vs a bare
+ *     ListObjectsV2 pagination of the same keys; upstream GETs are counted at the upstream server.
+ * (b) copy: one 2 GB object and 1000 × 1 MB objects copied upstream → our bucket by Sluice, vs
+ *     `aws s3 cp` (streamed through a pipe) and `aws s3 sync` (through a local directory).
+ *
+ * Run with bench/bucket-bench.sh, which builds the classpath.
+ */
+public class BucketBench {
+
+    static final AtomicLong GETS = new AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        int keys = Integer.parseInt(args.length > 0 ? args[0] : "100000");
+        int bigMb = Integer.parseInt(args.length > 1 ? args[1] : "2048");
+        int smallCount = Integer.parseInt(args.length > 2 ? args[2] : "1000");
+        Path work = Path.of("target/bench-bucket").toAbsolutePath();
+        Files.createDirectories(work);
+        Path upstreamDir = Files.createDirectories(work.resolve("upstream"));
+
+        System.out.printf("seeding the upstream: %d small keys, one %d MB object, %d × 1 MB objects…%n", keys, bigMb, smallCount);
+        Path poll = Files.createDirectories(upstreamDir.resolve("bench-poll/day/20250101"));
+        for (int i = 0; i < keys; i++) {
+            Files.writeString(poll.resolve("obj-%06d.bin".formatted(i)), "x" + i);
+        }
+        Path copy = Files.createDirectories(upstreamDir.resolve("bench-copy/big/20250101"));
+        byte[] block = new byte[1 << 20];
+        new Random(1).nextBytes(block);
+        try (OutputStream out = Files.newOutputStream(copy.resolve("object-2g.bin"))) {
+            for (int i = 0; i < bigMb; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
+        // warm-up data: the first copies also warm up both S3 servers' JIT, for Sluice and awscli alike
+        Path warm = Files.createDirectories(upstreamDir.resolve("bench-copy/warm/20250101"));
+        for (int i = 0; i < 100; i++) {
+            Files.write(warm.resolve("obj-%04d.bin".formatted(i)), block);
+        }
+        try (OutputStream out = Files.newOutputStream(warm.resolve("object-big.bin"))) {
+            for (int i = 0; i < 128; i++) {
+                out.write(block);
+            }
+        }
+        Path small = Files.createDirectories(upstreamDir.resolve("bench-copy/small/20250101"));
+        for (int i = 0; i < smallCount; i++) {
+            block[1] = (byte) i;
+            block[2] = (byte) (i >> 8);
+            Files.write(small.resolve("obj-%04d.bin".formatted(i)), block);
+        }
+
+        Properties overrides = new Properties();
+        overrides.setProperty("jclouds.filesystem.basedir", upstreamDir.toString());
+        BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(overrides).build(BlobStoreContext.class);
+        URI upstream = URI.create("http://127.0.0.1:" + freePort());
+        S3Proxy proxy = S3Proxy.builder().blobStore(new CountingBlobStore(context.getBlobStore())).endpoint(upstream)
+                .awsAuthentication(AuthenticationType.NONE, "", "").build();
+        proxy.start();
+        while (!"STARTED".equals(proxy.getState())) {
+            Thread.sleep(10);
+        }
+
+        // our object store is a separate server too, so Sluice's RSS is Sluice's alone
+        Properties ourOverrides = new Properties();
+        ourOverrides.setProperty("jclouds.filesystem.basedir", Files.createDirectories(work.resolve("ours")).toString());
+        BlobStoreContext ourContext = ContextBuilder.newBuilder("filesystem").overrides(ourOverrides).build(BlobStoreContext.class);
+        URI ours = URI.create("http://127.0.0.1:" + freePort());
+        String ourKey = "bench" + Long.toHexString(new Random().nextLong());
+        String ourSecret = Long.toHexString(new Random().nextLong()) + Long.toHexString(new Random().nextLong());
+        S3Proxy ourProxy = S3Proxy.builder().blobStore(ourContext.getBlobStore()).endpoint(ours)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ourKey, ourSecret).build();
+        ourProxy.start();
+        while (!"STARTED".equals(ourProxy.getState())) {
+            Thread.sleep(10);
+        }
+
+        Path sources = Files.createDirectories(work.resolve("sources"));
+        Files.writeString(sources.resolve("bench-poll.yaml"), """
+                type: bucket
+                name: bench-poll
+                bucket: bench-poll
+                schedule: "0 0 1 1 *"
+                period: 1d
+                lookBack: 0m
+                keys: ["day/{yyyy}{mm}{dd}/obj-*.bin"]
+                """);
+        Files.writeString(sources.resolve("bench-copy-big.yaml"), """
+                type: bucket
+                name: bench-copy-big
+                bucket: bench-copy
+                schedule: "0 0 1 1 *"
+                period: 1d
+                keys: ["big/{yyyy}{mm}{dd}/*.bin"]
+                """);
+        Files.writeString(sources.resolve("bench-copy-warm.yaml"), """
+                type: bucket
+                name: bench-copy-warm
+                bucket: bench-copy
+                schedule: "0 0 1 1 *"
+                period: 1d
+                keys: ["warm/{yyyy}{mm}{dd}/*.bin"]
+                """);
+        Files.writeString(sources.resolve("bench-copy-small.yaml"), """
+                type: bucket
+                name: bench-copy-small
+                bucket: bench-copy
+                schedule: "0 0 1 1 *"
+                period: 1d
+                keys: ["small/{yyyy}{mm}{dd}/*.bin"]
+                """);
+        int httpPort = freePort();
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(List.of(System.getenv().getOrDefault("SLUICE_JAVA_OPTS",
+                "-Xmx160m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Xss512k").split(" ")));
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        System.out.println("Sluice runs as: " + String.join(" ", command));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(work.resolve("sluice.log").toFile());
+        builder.environment().put("SLUICE_DATA_DIR", work.resolve("data").toString());
+        // glibc's per-thread malloc arenas are the largest part of a JVM's RSS beyond its heap
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        builder.environment().put("SLUICE_SOURCES_DIR", sources.toString());
+        builder.environment().put("SLUICE_SOURCES_ENDPOINT", upstream.toString());
+        builder.environment().put("SLUICE_SOURCES_ENABLED", "none");
+        builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(httpPort));
+        builder.environment().put("SLUICE_S3_ENDPOINT", ours.toString());
+        builder.environment().put("SLUICE_S3_ACCESS_KEY", ourKey);
+        builder.environment().put("SLUICE_S3_SECRET_KEY", ourSecret);
+        Process sluice = builder.start();
+        try {
+            String log;
+            while (!(log = Files.readString(work.resolve("sluice.log"))).contains("Listening on:")) {
+                if (!sluice.isAlive()) {
+                    throw new IllegalStateException(log);
+                }
+                Thread.sleep(200);
+            }
+            Matcher jdbc = Pattern.compile("started embedded PostgreSQL at (\\S+)").matcher(log);
+            jdbc.find();
+            String api = "http://127.0.0.1:" + httpPort;
+
+            // (a) the poll over already-ingested keys vs the bare listing
+            try (S3Client s3 = S3Client.builder().httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.create())
+                    .endpointOverride(upstream).region(Region.US_EAST_1).forcePathStyle(true)
+                    .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
+                List<S3Object> listed = list(s3, "bench-poll", "day/20250101/");
+                seedLedger(jdbc.group(1), listed);
+                list(s3, "bench-poll", "day/20250101/");
+                long t0 = System.nanoTime();
+                int count = list(s3, "bench-poll", "day/20250101/").size();
+                double listSeconds = (System.nanoTime() - t0) / 1e9;
+                run(api, "bench-poll");
+                long getsBefore = GETS.get();
+                t0 = System.nanoTime();
+                String result = run(api, "bench-poll");
+                double pollSeconds = (System.nanoTime() - t0) / 1e9;
+                long gets = GETS.get() - getsBefore;
+                System.out.printf("(a) poll over %d already-ingested keys%n", count);
+                System.out.printf("    bare ListObjectsV2 pagination : %.2f s%n", listSeconds);
+                System.out.printf("    Sluice poll (list + dedup)    : %.2f s, upstream GETs: %d   %s%n", pollSeconds, gets, result);
+                System.out.printf("    ratio (poll time ÷ list time) : %.2f   target ≤ 1.3 and 0 GETs%n", pollSeconds / listSeconds);
+            }
+
+            // (b) copying, Sluice vs awscli, same data, same endpoints
+            long[] rss = {0};
+            Thread sampler = new Thread(() -> {
+                while (sluice.isAlive()) {
+                    rss[0] = Math.max(rss[0], rssKb(sluice.pid()));
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
+            run(api, "bench-copy-warm");
+            long t0 = System.nanoTime();
+            String big = run(api, "bench-copy-big");
+            double bigSeconds = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            String smalls = run(api, "bench-copy-small");
+            double smallSeconds = (System.nanoTime() - t0) / 1e9;
+            sampler.interrupt();
+            System.out.printf("(b) copy upstream → our bucket%n");
+            System.out.printf("    Sluice: 1 × %d MB in %.1f s (%.0f MB/s) %s%n", bigMb, bigSeconds, bigMb / bigSeconds, big);
+            System.out.printf("    Sluice: %d × 1 MB in %.1f s (%.0f MB/s) %s%n", smallCount, smallSeconds, smallCount / smallSeconds, smalls);
+            System.out.printf("    Sluice peak RSS during the copies: %d MiB   target ≤ 300%n", rss[0] / 1024);
+            String[] credentials = {ourKey, ourSecret};
+            if (args.length > 3) {
+                // bucket-bench.sh runs awscli now, against these endpoints, and tells us when it is done
+                Files.writeString(work.resolve("endpoints"), "UPSTREAM=" + upstream + "\nOURS=" + ours + "\nKEY=" + credentials[0]
+                        + "\nSECRET=" + credentials[1] + "\nBIG_S=" + bigSeconds + "\nSMALL_S=" + smallSeconds + "\n");
+                while (!Files.exists(work.resolve("awscli-done"))) {
+                    Thread.sleep(500);
+                }
+            }
+        } finally {
+            sluice.destroy();
+            sluice.waitFor();
+            proxy.stop();
+            context.close();
+            ourProxy.stop();
+            ourContext.close();
+        }
+    }
+
+    static List<S3Object> list(S3Client s3, String bucket, String prefix) {
+        List<S3Object> all = new ArrayList<>();
+        String token = null;
+        do {
+            String t = token;
+            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).continuationToken(t));
+            all.addAll(page.contents());
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return all;
+    }
+
+    /** The ledger as a first full poll would have left it (that poll itself would take minutes of GETs). */
+    static void seedLedger(String jdbc, List<S3Object> objects) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+            StringBuilder rows = new StringBuilder();
+            for (S3Object o : objects) {
+                rows.append("bench-poll\t").append(o.key()).append('\t').append(o.eTag() != null ? o.eTag() : "size=" + o.size() + ",modified=" + o.lastModified()).append('\t')
+                        .append(o.size()).append("\tarchived\n");
+            }
+            new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class)).copyIn(
+                    "copy file_ledger (source, identity, content_hash, size_bytes, status) from stdin",
+                    new java.io.StringReader(rows.toString()));
+        }
+    }
+
+    static String run(String api, String source) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/sources/" + source + "/runs?period=2025-01-01"))
+                .timeout(java.time.Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
+    static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Counts object GETs as the upstream server sees them. */
+    static final class CountingBlobStore extends ForwardingBlobStore {
+        CountingBlobStore(BlobStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Blob getBlob(String container, String name) {
+            GETS.incrementAndGet();
+            return super.getBlob(container, name);
+        }
+
+        @Override
+        public Blob getBlob(String container, String name, GetOptions options) {
+            GETS.incrementAndGet();
+            return super.getBlob(container, name, options);
+        }
+    }
+}
