@@ -60,7 +60,7 @@ public class BucketPoller {
     String storageBucket;
     @ConfigProperty(name = "sluice.transfer.parallel", defaultValue = "4")
     int parallel;
-    @ConfigProperty(name = "sluice.transfer.part-size-mb", defaultValue = "16")
+    @ConfigProperty(name = "sluice.transfer.part-size-mb", defaultValue = "8")
     int partSizeMb;
     @ConfigProperty(name = "sluice.transfer.attempts", defaultValue = "4")
     int attempts;

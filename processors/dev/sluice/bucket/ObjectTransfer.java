@@ -49,8 +49,10 @@ public final class ObjectTransfer {
             try (ResponseInputStream<GetObjectResponse> in = from.getObject(get)) {
                 long length = in.response().contentLength();
                 if (length <= partSize) {
-                    to.putObject(put(toBucket, toKey, metadata), RequestBody.fromInputStream(in, length));
-                    return length;
+                    // at most one part in memory: the upload is signed over its bytes
+                    byte[] body = in.readNBytes((int) length);
+                    to.putObject(put(toBucket, toKey, metadata), RequestBody.fromBytes(body));
+                    return (long) body.length;
                 }
                 return multipart(in, to, toBucket, toKey, metadata);
             }

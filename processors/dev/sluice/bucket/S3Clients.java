@@ -49,7 +49,7 @@ public class S3Clients {
             synchronized (this) {
                 if (storage == null) {
                     storage = build(URI.create(endpoint), region,
-                            StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)));
+                            StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)), false);
                 }
             }
         }
@@ -59,10 +59,15 @@ public class S3Clients {
     public S3Client upstream(BucketSource source) {
         return upstreams.computeIfAbsent(source.name(), n -> build(
                 source.endpoint() == null ? null : URI.create(source.endpoint()), source.region(),
-                source.anonymous() ? AnonymousCredentialsProvider.create() : DefaultCredentialsProvider.builder().build()));
+                source.anonymous() ? AnonymousCredentialsProvider.create() : DefaultCredentialsProvider.builder().build(), true));
     }
 
-    private S3Client build(URI endpointOverride, String regionName, AwsCredentialsProvider credentials) {
+    /**
+     * @param chunkedUploads aws-chunked request bodies; off for our store: uploads are sent from
+     *                       memory with their payload hash, which S3-compatible servers (s3proxy in
+     *                       particular) take far more cheaply than aws-chunked streams
+     */
+    private S3Client build(URI endpointOverride, String regionName, AwsCredentialsProvider credentials, boolean chunkedUploads) {
         var builder = S3Client.builder()
                 .region(Region.of(regionName))
                 .credentialsProvider(credentials)
@@ -72,7 +77,9 @@ public class S3Clients {
                         .socketTimeout(Duration.ofSeconds(60)))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryPolicy(RetryPolicy.builder(RetryMode.STANDARD).numRetries(retries).build())
-                        .build());
+                        .build())
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .chunkedEncodingEnabled(chunkedUploads).build());
         if (endpointOverride != null) {
             builder.endpointOverride(endpointOverride).forcePathStyle(true);
         }
