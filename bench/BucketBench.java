@@ -54,9 +54,14 @@ public class BucketBench {
         Path upstreamDir = Files.createDirectories(work.resolve("upstream"));
 
         System.out.printf("seeding the upstream: %d small keys, one %d MB object, %d × 1 MB objects…%n", keys, bigMb, smallCount);
-        Path poll = Files.createDirectories(upstreamDir.resolve("bench-poll/day/20250101"));
+        // the keys of (a) live in an in-memory store: s3proxy's filesystem store walks the whole
+        // bucket for every listing page, which makes a 100k-key listing take many minutes
+        BlobStoreContext pollContext = ContextBuilder.newBuilder("transient").build(BlobStoreContext.class);
+        BlobStore pollStore = pollContext.getBlobStore();
+        pollStore.createContainerInLocation(null, "bench-poll");
         for (int i = 0; i < keys; i++) {
-            Files.writeString(poll.resolve("obj-%06d.bin".formatted(i)), "x" + i);
+            pollStore.putBlob("bench-poll", pollStore.blobBuilder("day/20250101/obj-%06d.bin".formatted(i))
+                    .payload(("x" + i).getBytes()).build());
         }
         Path copy = Files.createDirectories(upstreamDir.resolve("bench-copy/big/20250101"));
         byte[] block = new byte[1 << 20];
@@ -88,7 +93,7 @@ public class BucketBench {
         overrides.setProperty("jclouds.filesystem.basedir", upstreamDir.toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(overrides).build(BlobStoreContext.class);
         URI upstream = URI.create("http://127.0.0.1:" + freePort());
-        S3Proxy proxy = S3Proxy.builder().blobStore(new CountingBlobStore(context.getBlobStore())).endpoint(upstream)
+        S3Proxy proxy = S3Proxy.builder().blobStore(new CountingBlobStore(new BucketRouter(context.getBlobStore(), pollStore))).endpoint(upstream)
                 .awsAuthentication(AuthenticationType.NONE, "", "").build();
         proxy.start();
         while (!"STARTED".equals(proxy.getState())) {
@@ -146,7 +151,7 @@ public class BucketBench {
         int httpPort = freePort();
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(List.of(System.getenv().getOrDefault("SLUICE_JAVA_OPTS",
-                "-Xmx160m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Xss512k").split(" ")));
+                "-Xmx128m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k").split(" ")));
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         System.out.println("Sluice runs as: " + String.join(" ", command));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -236,6 +241,7 @@ public class BucketBench {
             sluice.waitFor();
             proxy.stop();
             context.close();
+            pollContext.close();
             ourProxy.stop();
             ourContext.close();
         }
@@ -289,6 +295,51 @@ public class BucketBench {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /** One upstream with two stores behind it: bench-poll in memory, the rest on disk. */
+    static final class BucketRouter extends ForwardingBlobStore {
+        private final BlobStore poll;
+
+        BucketRouter(BlobStore files, BlobStore poll) {
+            super(files);
+            this.poll = poll;
+        }
+
+        @Override
+        protected BlobStore delegate() {
+            return super.delegate();
+        }
+
+        private BlobStore of(String container) {
+            return "bench-poll".equals(container) ? poll : super.delegate();
+        }
+
+        @Override
+        public org.jclouds.blobstore.domain.PageSet<? extends org.jclouds.blobstore.domain.StorageMetadata> list(
+                String container, org.jclouds.blobstore.options.ListContainerOptions options) {
+            return of(container).list(container, options);
+        }
+
+        @Override
+        public Blob getBlob(String container, String name) {
+            return of(container).getBlob(container, name);
+        }
+
+        @Override
+        public Blob getBlob(String container, String name, GetOptions options) {
+            return of(container).getBlob(container, name, options);
+        }
+
+        @Override
+        public boolean containerExists(String container) {
+            return of(container).containerExists(container);
+        }
+
+        @Override
+        public org.jclouds.blobstore.domain.BlobMetadata blobMetadata(String container, String name) {
+            return of(container).blobMetadata(container, name);
         }
     }
 

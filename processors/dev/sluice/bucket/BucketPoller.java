@@ -68,6 +68,11 @@ public class BucketPoller {
     long backoffMillis;
 
     private ExecutorService transfers;
+    private final ExecutorService listing = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sluice-listing");
+        t.setDaemon(true);
+        return t;
+    });
     private ObjectTransfer transfer;
     private final Map<String, Offline> offline = new ConcurrentHashMap<>();
     private final Set<String> bucketsReady = ConcurrentHashMap.newKeySet();
@@ -132,20 +137,23 @@ public class BucketPoller {
         try {
             Set<String> seen = new HashSet<>();
             for (Map.Entry<String, List<Pattern>> listing : listings(source, periods).entrySet()) {
-                String token = null;
-                do {
-                    ListObjectsV2Response page = upstream.listObjectsV2(ListObjectsV2Request.builder()
-                            .bucket(source.bucket()).prefix(listing.getKey()).continuationToken(token).build());
-                    listed.addAndGet(page.keyCount() == null ? page.contents().size() : page.keyCount());
+                // the next page is fetched while this one is checked against the ledger
+                Future<ListObjectsV2Response> next = listAhead(upstream, source.bucket(), listing.getKey(), null);
+                while (next != null) {
+                    ListObjectsV2Response page = page(next);
+                    next = page.isTruncated() ? listAhead(upstream, source.bucket(), listing.getKey(), page.nextContinuationToken()) : null;
+                    listed.addAndGet(page.contents().size());
                     List<S3Object> candidates = page.contents().stream()
                             .filter(o -> listing.getValue().stream().anyMatch(p -> p.matcher(o.key()).matches()))
                             .filter(o -> source.wanted(o.key()))
                             .filter(o -> seen.add(o.key()))
                             .toList();
                     matched.addAndGet(candidates.size());
-                    Set<String> stored0 = ledger.storedVersions(source.name(), candidates.stream().map(S3Object::key).toList());
+                    Map<String, String> versions = new LinkedHashMap<>();
+                    candidates.forEach(o -> versions.put(o.key(), version(o)));
+                    Set<String> unstored = ledger.unstoredVersions(source.name(), versions);
                     for (S3Object object : candidates) {
-                        if (stored0.contains(object.key() + " " + version(object))) {
+                        if (!unstored.contains(object.key())) {
                             known.incrementAndGet();
                             continue;
                         }
@@ -161,8 +169,7 @@ public class BucketPoller {
                             }
                         }));
                     }
-                    token = page.isTruncated() ? page.nextContinuationToken() : null;
-                } while (token != null);
+                }
             }
             for (Future<?> f : pending) {
                 f.get();
@@ -181,6 +188,19 @@ public class BucketPoller {
         cameBack(source);
         String outcome = failed.get() == 0 ? "success" : "partial";
         return finish(source, runId, started, outcome, listed, matched, known, stored, failed, bytes, null);
+    }
+
+    private Future<ListObjectsV2Response> listAhead(S3Client upstream, String bucket, String prefix, String token) {
+        return listing.submit(() -> upstream.listObjectsV2(ListObjectsV2Request.builder()
+                .bucket(bucket).prefix(prefix).continuationToken(token).build()));
+    }
+
+    private static ListObjectsV2Response page(Future<ListObjectsV2Response> page) throws Exception {
+        try {
+            return page.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     private PollResult finish(BucketSource source, long runId, Instant started, String outcome, AtomicInteger listed,
@@ -326,5 +346,6 @@ public class BucketPoller {
         if (transfers != null) {
             transfers.shutdownNow();
         }
+        listing.shutdownNow();
     }
 }

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 
 /**
  * The file/object ledger: one row per (source, identity, content). It is what makes a second
@@ -115,27 +116,32 @@ public class FileLedger {
     }
 
     /**
-     * Which of these keys (from one listing page) are already stored, as "key etag" strings: one
-     * query per page, and no GET for any of them.
+     * Which of these object versions (one listing page) are not stored yet: one query per page, and
+     * no GET for the others. In the steady state the answer is empty, so little comes back.
+     *
+     * @param versions key → version (ETag)
+     * @return the keys whose version is not stored
      */
-    public java.util.Set<String> storedVersions(String source, java.util.Collection<String> keys) throws SQLException {
-        java.util.Set<String> known = new java.util.HashSet<>();
-        if (keys.isEmpty()) {
-            return known;
+    public java.util.Set<String> unstoredVersions(String source, Map<String, String> versions) throws SQLException {
+        java.util.Set<String> unstored = new java.util.HashSet<>();
+        if (versions.isEmpty()) {
+            return unstored;
         }
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("""
-                     select identity, content_hash from file_ledger
-                     where source = ? and identity = any (?) and status = 'archived'""")) {
-            select.setString(1, source);
-            select.setArray(2, connection.createArrayOf("text", keys.toArray()));
+                     select listed.key from unnest(?::text[], ?::text[]) as listed (key, version)
+                     where not exists (select 1 from file_ledger l where l.source = ? and l.identity = listed.key
+                                       and l.content_hash = listed.version and l.status = 'archived')""")) {
+            select.setArray(1, connection.createArrayOf("text", versions.keySet().toArray()));
+            select.setArray(2, connection.createArrayOf("text", versions.values().toArray()));
+            select.setString(3, source);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    known.add(rows.getString(1) + " " + rows.getString(2));
+                    unstored.add(rows.getString(1));
                 }
             }
         }
-        return known;
+        return unstored;
     }
 
     /**
