@@ -2,6 +2,8 @@ package dev.sluice.bucket;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import static dev.sluice.config.YamlFields.strings;
+import static dev.sluice.config.YamlFields.text;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -108,20 +110,5 @@ public final class BucketSourceDeclarations {
         return value;
     }
 
-    private static String text(JsonNode node, String field, String fallback) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? fallback : value.asText();
-    }
 
-    private static List<String> strings(JsonNode node) {
-        List<String> result = new ArrayList<>();
-        if (node != null) {
-            if (node.isArray()) {
-                node.forEach(n -> result.add(n.asText()));
-            } else {
-                result.add(node.asText());
-            }
-        }
-        return result;
-    }
 }

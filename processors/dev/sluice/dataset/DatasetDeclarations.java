@@ -2,6 +2,8 @@ package dev.sluice.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import static dev.sluice.config.YamlFields.strings;
+import static dev.sluice.config.YamlFields.text;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -121,16 +123,5 @@ public final class DatasetDeclarations {
         return value.charAt(0);
     }
 
-    private static String text(JsonNode node, String field, String fallback) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? fallback : value.asText();
-    }
 
-    private static List<String> strings(JsonNode node) {
-        List<String> result = new ArrayList<>();
-        if (node != null) {
-            node.forEach(n -> result.add(n.asText()));
-        }
-        return result;
-    }
 }

@@ -30,6 +30,8 @@ public final class LineReader implements Closeable {
     private boolean endOfInput;
     private byte[] carry = new byte[256];
     private long lineNumber;
+    private int carried;
+    private boolean tooLong;
     private boolean first = true;
 
     public LineReader(InputStream in, Charset charset, int maxLineBytes) {
@@ -44,43 +46,38 @@ public final class LineReader implements Closeable {
 
     /** The next line, or null at the end of input. */
     public Line next() throws IOException {
-        int carried = 0;
-        boolean tooLong = false;
+        carried = 0;
+        tooLong = false;
         while (true) {
             if (position == limit && !fill()) {
-                if (carried == 0 && !tooLong) {
-                    return null;
-                }
-                return line(carry, 0, carried, tooLong);
+                return carried == 0 && !tooLong ? null : line(carry, 0, carried, tooLong);
             }
             int newline = indexOfNewline();
-            if (newline >= 0) {
+            Line line = null;
+            if (newline >= 0 && carried == 0) {
                 int length = newline - position;
-                Line line;
-                if (carried == 0 && !tooLong) {
-                    line = line(buffer, position, length, length > maxLineBytes);
-                } else {
-                    if (!tooLong && carried + length <= maxLineBytes) {
-                        carry = ensure(carry, carried + length);
-                        System.arraycopy(buffer, position, carry, carried, length);
-                        carried += length;
-                    } else {
-                        tooLong = true;
-                    }
+                line = line(buffer, position, length, length > maxLineBytes);
+            } else {
+                carry((newline >= 0 ? newline : limit) - position);
+                if (newline >= 0) {
                     line = line(carry, 0, carried, tooLong);
                 }
-                position = newline + 1;
+            }
+            position = newline >= 0 ? newline + 1 : limit;
+            if (line != null) {
                 return line;
             }
-            int length = limit - position;
-            if (!tooLong && carried + length <= maxLineBytes) {
-                carry = ensure(carry, carried + length);
-                System.arraycopy(buffer, position, carry, carried, length);
-                carried += length;
-            } else {
-                tooLong = true;
-            }
-            position = limit;
+        }
+    }
+
+    /** Keeps the part of a line that lies in this buffer for after the refill; past the limit, only notes it is too long. */
+    private void carry(int length) {
+        if (!tooLong && carried + length <= maxLineBytes) {
+            carry = ensure(carry, carried + length);
+            System.arraycopy(buffer, position, carry, carried, length);
+            carried += length;
+        } else {
+            tooLong = true;
         }
     }
 
