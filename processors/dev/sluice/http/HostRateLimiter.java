@@ -1,0 +1,41 @@
+package dev.sluice.http;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * At most one request per host per interval, across every caller (all routes, all retries) that
+ * shares this limiter: each request reserves the next free slot of its host and waits for it.
+ */
+public final class HostRateLimiter {
+
+    private final long intervalNanos;
+    private final Map<String, Long> nextSlot = new HashMap<>();
+
+    public HostRateLimiter(long intervalMillis) {
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+    }
+
+    /** Blocks until this request may go to {@code host}. */
+    public void acquire(String host) throws InterruptedException {
+        long slot;
+        synchronized (nextSlot) {
+            long now = System.nanoTime();
+            slot = Math.max(now, nextSlot.getOrDefault(host, now));
+            nextSlot.put(host, slot + intervalNanos);
+        }
+        long wait = slot - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** Pushes the host's next slot out, e.g. when it answered 429/503 with Retry-After. */
+    public void backOff(String host, long millis) {
+        synchronized (nextSlot) {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            nextSlot.merge(host, until, Math::max);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.sluice.http;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fetcher against a real local HTTP server (WireMock) that answers, refuses and breaks. */
+class HttpFetcherTest {
+
+    private WireMockServer server;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() {
+        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    private URI uri(String path) {
+        return URI.create(server.baseUrl() + path);
+    }
+
+    @Test
+    void anUnchangedFileShouldCostOneRequestAndNoBody() throws Exception {
+        byte[] body = "gauge_id,observed_at,rainfall_in\n1000,2024-01-01 00:00,0.1\n".getBytes();
+        server.stubFor(get(urlEqualTo("/rain/2024.csv")).atPriority(2)
+                .willReturn(aResponse().withStatus(200).withHeader("ETag", "\"v1\"").withHeader("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT").withBody(body)));
+        server.stubFor(get(urlEqualTo("/rain/2024.csv")).atPriority(1).withHeader("If-None-Match", WireMock.equalTo("\"v1\""))
+                .willReturn(aResponse().withStatus(304)));
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5), 3, 10);
+
+        FetchResult first = fetcher.fetch(uri("/rain/2024.csv"), null, null, Map.of(), dir.resolve("a"));
+        assertEquals(FetchResult.Outcome.FETCHED, first.outcome());
+        assertArrayEquals(body, Files.readAllBytes(first.file()));
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)), first.sha256());
+        assertEquals("\"v1\"", first.etag());
+
+        FetchResult second = fetcher.fetch(uri("/rain/2024.csv"), first.etag(), first.lastModified(), Map.of(), dir.resolve("b"));
+        assertEquals(FetchResult.Outcome.NOT_MODIFIED, second.outcome());
+        assertNull(second.file());
+        assertTrue(Files.notExists(dir.resolve("b")));
+        assertEquals(2, server.getAllServeEvents().size());
+    }
+
+    @Test
+    void aPeriodThatDoesNotExistYetShouldBeNotAvailableWithoutRetries() throws Exception {
+        server.stubFor(get(urlEqualTo("/rain/2031.xlsx")).willReturn(aResponse().withStatus(404)));
+        FetchResult result = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5), 5, 10)
+                .fetch(uri("/rain/2031.xlsx"), null, null, Map.of(), dir.resolve("x"));
+        assertEquals(FetchResult.Outcome.NOT_AVAILABLE, result.outcome());
+        assertEquals(1, server.getAllServeEvents().size());
+    }
+
+    @Test
+    void faultsShouldBeRetriedWithinTheRateLimitAndRetryAfterHonoured() throws Exception {
+        String url = "/rain/2023.csv";
+        String[] states = {"Started", "s1", "s2", "s3", "s4"};
+        List<com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder> answers = List.of(
+                aResponse().withStatus(500),
+                aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER),
+                aResponse().withStatus(200).withBody("late").withFixedDelay(1500),
+                aResponse().withStatus(200).withBody("gauge data"));
+        for (int i = 0; i < answers.size(); i++) {
+            server.stubFor(get(urlEqualTo(url)).inScenario("faults").whenScenarioStateIs(states[i])
+                    .willSetStateTo(i + 1 < states.length ? states[i + 1] : "done").willReturn(answers.get(i)));
+        }
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(200), Duration.ofMillis(800), 6, 20);
+
+        FetchResult result = fetcher.fetch(uri(url), null, null, Map.of("Authorization", "Bearer from-a-secret"), dir.resolve("y"));
+
+        assertEquals(FetchResult.Outcome.FETCHED, result.outcome(), String.valueOf(result.error()));
+        assertEquals("gauge data", Files.readString(result.file()));
+        assertEquals(5, result.attempts());
+        List<Long> times = requestTimes();
+        assertEquals(5, times.size());
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) - times.get(i - 1) >= 190, "requests " + (i - 1) + " and " + i + " were " + (times.get(i) - times.get(i - 1)) + " ms apart");
+        }
+        assertTrue(times.get(2) - times.get(1) >= 990, "Retry-After: 1 was honoured: " + (times.get(2) - times.get(1)) + " ms");
+        assertTrue(server.getAllServeEvents().stream().allMatch(e -> "Bearer from-a-secret".equals(e.getRequest().getHeader("Authorization"))));
+    }
+
+    @Test
+    void theRateLimitShouldHoldAcrossConcurrentCallers() throws Exception {
+        server.stubFor(get(WireMock.urlMatching("/meta/.*")).willReturn(aResponse().withStatus(200).withBody("{}")));
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(300), Duration.ofSeconds(5), 3, 10);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<FetchResult>> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int gauge = i;
+            results.add(pool.submit(() -> fetcher.fetch(uri("/meta/" + gauge + ".json"), null, null, Map.of(), dir.resolve("m" + gauge))));
+        }
+        for (Future<FetchResult> r : results) {
+            assertEquals(FetchResult.Outcome.FETCHED, r.get().outcome());
+        }
+        pool.shutdown();
+        List<Long> times = requestTimes();
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) - times.get(i - 1) >= 290, "gap " + (times.get(i) - times.get(i - 1)) + " ms");
+        }
+    }
+
+    /** Request arrival times in ms, oldest first. */
+    private List<Long> requestTimes() {
+        return server.getAllServeEvents().stream().map(ServeEvent::getRequest)
+                .map(r -> r.getLoggedDate().getTime()).sorted().toList();
+    }
+}
