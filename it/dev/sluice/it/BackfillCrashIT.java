@@ -36,6 +36,14 @@ class BackfillCrashIT {
     @Test
     void aKilledBackfillShouldResumeAndIngestEveryObjectExactlyOnce() throws Exception {
         Path base = Files.createTempDirectory("sluice-backfill-");
+        try {
+            killAndResume(base);
+        } finally {
+            TempDirs.delete(base);
+        }
+    }
+
+    private void killAndResume(Path base) throws Exception {
         Path data = base.resolve("data");
         LocalDateTime first = LocalDateTime.of(2025, 3, 1, 0, 0);
         try (EmbeddedS3Server upstream = EmbeddedS3Server.start(base.resolve("upstream"), false);

@@ -17,7 +17,8 @@ class ConfiguredDatabaseIT {
 
     @Test
     void anUnreachableConfiguredDatabaseShouldStopStartupWithThatError() throws Exception {
-        Path data = Files.createTempDirectory("sluice-nodb-").resolve("data");
+        Path base = Files.createTempDirectory("sluice-nodb-");
+        Path data = base.resolve("data");
         int closedPort = FreePort.find();
         try (SluiceProcess sluice = SluiceProcess.start(data, Map.of(
                 "SLUICE_DB_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/sluice",
@@ -28,6 +29,8 @@ class ConfiguredDatabaseIT {
             assertTrue(log.contains("127.0.0.1:" + closedPort), "the log names the database it could not reach:\n" + log);
             assertFalse(log.contains("started embedded PostgreSQL"), log);
             assertFalse(log.contains("not-a-real-password"), "the password never appears in the log");
+        } finally {
+            TempDirs.delete(base);
         }
     }
 }

@@ -29,6 +29,14 @@ class EmbeddedDefaultCrashIT {
     @Test
     void aKillDuringALoadShouldEndWithTheFileLoadedExactlyOnceAfterRestart() throws Exception {
         Path base = Files.createTempDirectory("sluice-crash-");
+        try {
+            crashAndRestart(base);
+        } finally {
+            TempDirs.delete(base);
+        }
+    }
+
+    private void crashAndRestart(Path base) throws Exception {
         Path data = base.resolve("data");
         Path inbox = data.resolve("landing/inbox");
 

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  */
 public class SluiceTestResources implements QuarkusTestResourceLifecycleManager {
 
+    private Path base;
     private EmbeddedPostgresServer postgres;
     private EmbeddedS3Server s3;
     private EmbeddedS3Server upstreamS3;
@@ -34,7 +35,7 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
         System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
         try {
-            Path base = Files.createTempDirectory("sluice-it-");
+            base = Files.createTempDirectory("sluice-it-");
             postgres = EmbeddedPostgresServer.start(base.resolve("postgres"));
             s3 = EmbeddedS3Server.start(base.resolve("s3"));
             Path routes = Files.createDirectories(base.resolve("routes"));
@@ -87,5 +88,6 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
         if (postgres != null) {
             postgres.close();
         }
+        TempDirs.delete(base);
     }
 }
