@@ -93,6 +93,39 @@ class LandingPipelineTest {
     }
 
     @Test
+    void anXlsxWorkbookWithOneSheetPerGaugeShouldBeLoaded() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (org.apache.poi.xssf.usermodel.XSSFWorkbook book = new org.apache.poi.xssf.usermodel.XSSFWorkbook()) {
+            org.apache.poi.ss.usermodel.CellStyle date = book.createCellStyle();
+            date.setDataFormat(book.getCreationHelper().createDataFormat().getFormat("yyyy-mm-dd hh:mm"));
+            for (String gauge : List.of("XL-1", "XL-2")) {
+                org.apache.poi.ss.usermodel.Sheet sheet = book.createSheet(gauge);
+                sheet.createRow(0).createCell(0).setCellValue("Date/Time");
+                sheet.getRow(0).createCell(1).setCellValue("Rainfall (in)");
+                for (int i = 0; i < 4; i++) {
+                    org.apache.poi.ss.usermodel.Row row = sheet.createRow(i + 1);
+                    row.createCell(0).setCellValue(java.time.LocalDateTime.of(2023, 10, 1, 6, 15 * i));
+                    row.getCell(0).setCellStyle(date);
+                    row.createCell(1).setCellValue(0.25 * i);
+                }
+            }
+            book.write(bytes);
+        }
+        landing.drop("rain-wy2024.xlsx", bytes.toByteArray());
+
+        String key = awaitArchived("rain-wy2024.xlsx");
+        assertArrayEquals(bytes.toByteArray(), landing.object(key));
+        assertTrue(key.startsWith("raw/rain-gauge-workbooks/"), key);
+        List<Map<String, Object>> rows = landing.rows("""
+                select gauge_id, to_char(observed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as utc, rainfall_in
+                from rain_readings where gauge_id like 'XL-%' order by gauge_id, observed_at""");
+        assertEquals(8, rows.size());
+        assertEquals("XL-1", rows.get(0).get("gauge_id"));
+        assertEquals("2023-10-01 13:00", rows.get(0).get("utc"));
+        assertEquals(new BigDecimal("0.750"), rows.get(7).get("rainfall_in"));
+    }
+
+    @Test
     void theSameFileAgainShouldLoadNothingAndACorrectedFileShouldUpdateRows() throws Exception {
         String original = "gauge_id,observed_at,rainfall_in\nDUP-1,2024-02-01 10:00,0.10\nDUP-1,2024-02-01 10:15,0.20\n";
         landing.drop("rain-dup.csv", original);

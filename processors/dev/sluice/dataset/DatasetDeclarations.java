@@ -54,8 +54,8 @@ public final class DatasetDeclarations {
             throw new IllegalArgumentException(where + " declares no file patterns ('files')");
         }
         String format = text(node, "format", null);
-        if (format != null && !Set.of("csv", "ndjson").contains(format)) {
-            throw new IllegalArgumentException(where + ": format must be csv or ndjson, not '" + format + "'");
+        if (format != null && !Set.of("csv", "ndjson", "xlsx").contains(format)) {
+            throw new IllegalArgumentException(where + ": format must be csv, ndjson or xlsx, not '" + format + "'");
         }
         JsonNode csv = node.path("csv");
         String table = sqlName(text(node, "table", null), where + " table");
@@ -80,9 +80,13 @@ public final class DatasetDeclarations {
                         ? new ColumnDefinition(c.name(), c.field(), c.type(), true, c.maxLength(), c.precision(), c.scale(), c.format(), c.zone())
                         : c)
                 .toList();
+        String sheetNameColumn = text(node.path("xlsx"), "sheetNameColumn", null);
+        if (sheetNameColumn != null && !names.contains(sheetNameColumn)) {
+            throw new IllegalArgumentException(where + ": xlsx.sheetNameColumn '" + sheetNameColumn + "' is not a declared column");
+        }
         return new DatasetDefinition(name, text(node, "description", ""), files, format,
                 singleChar(csv, "delimiter", ',', where), singleChar(csv, "quote", '"', where),
-                Charset.forName(text(csv, "encoding", "UTF-8")), table, key, keyed);
+                Charset.forName(text(csv, "encoding", "UTF-8")), table, key, keyed, sheetNameColumn);
     }
 
     private static ColumnDefinition column(JsonNode node, String where) {

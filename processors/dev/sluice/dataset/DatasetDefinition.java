@@ -18,10 +18,11 @@ import java.util.Locale;
  * @param table       target table
  * @param naturalKey  columns that identify a row; a later file with the same key updates it
  * @param columns     declared columns in table order
+ * @param sheetNameColumn XLSX: the column whose value is each sheet's name (one sheet per gauge), or null
  */
 public record DatasetDefinition(String name, String description, List<String> files, String format, char delimiter,
                                 char quote, Charset encoding, String table, List<String> naturalKey,
-                                List<ColumnDefinition> columns) {
+                                List<ColumnDefinition> columns, String sheetNameColumn) {
 
     public boolean matches(String fileName) {
         Path path = Path.of(fileName);
@@ -36,6 +37,9 @@ public record DatasetDefinition(String name, String description, List<String> fi
         String lower = fileName.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower.endsWith(".json")) {
             return "ndjson";
+        }
+        if (lower.endsWith(".xlsx")) {
+            return "xlsx";
         }
         return "csv";
     }

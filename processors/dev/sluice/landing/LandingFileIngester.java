@@ -84,7 +84,7 @@ public class LandingFileIngester {
         if (size == 0) {
             throw new RejectedFileException("empty file");
         }
-        if (FileFingerprint.looksBinary(file)) {
+        if (!"xlsx".equals(dataset.formatOf(name)) && FileFingerprint.looksBinary(file)) {
             throw new RejectedFileException("binary content: NUL bytes within the first 64 KiB, not " + dataset.formatOf(name));
         }
         String sha256 = FileFingerprint.sha256(file);
@@ -135,6 +135,9 @@ public class LandingFileIngester {
     }
 
     private RecordReader reader(Path file, String name, DatasetDefinition dataset) throws IOException {
+        if ("xlsx".equals(dataset.formatOf(name))) {
+            return new dev.sluice.ingest.XlsxRecordReader(file.toFile(), dataset);
+        }
         LineReader lines = new LineReader(new BufferedInputStream(Files.newInputStream(file), 1 << 16),
                 dataset.encoding(), maxLineBytes);
         return "ndjson".equals(dataset.formatOf(name))
