@@ -1,0 +1,86 @@
+package dev.sluice.http;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The periods an HTTP source publishes files for, and its URL templates. A water year N runs from
+ * October 1 of N−1 to September 30 of N (the rain-gauge district's unit); years and months are as
+ * usual. Periods are written "2024" (water year or year) or "2024-03" (month).
+ */
+public final class Periods {
+
+    private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)}");
+
+    public enum Kind { WATER_YEAR, YEAR, MONTH }
+
+    private Periods() {
+    }
+
+    public static int waterYearOf(LocalDate day) {
+        return day.getMonthValue() >= 10 ? day.getYear() + 1 : day.getYear();
+    }
+
+    /** First and last day of water year {@code waterYear}. */
+    public static LocalDate[] waterYearDays(int waterYear) {
+        return new LocalDate[] {LocalDate.of(waterYear - 1, 10, 1), LocalDate.of(waterYear, 9, 30)};
+    }
+
+    public static String current(Kind kind, LocalDate today) {
+        return switch (kind) {
+            case WATER_YEAR -> String.valueOf(waterYearOf(today));
+            case YEAR -> String.valueOf(today.getYear());
+            case MONTH -> YearMonth.from(today).toString();
+        };
+    }
+
+    public static String previous(Kind kind, String period) {
+        return kind == Kind.MONTH ? YearMonth.parse(period).minusMonths(1).toString() : String.valueOf(Integer.parseInt(period) - 1);
+    }
+
+    /** Every period from {@code from} to {@code to}, both included, oldest first. */
+    public static List<String> between(Kind kind, String from, String to) {
+        List<String> periods = new ArrayList<>();
+        if (kind == Kind.MONTH) {
+            for (YearMonth m = YearMonth.parse(from); !m.isAfter(YearMonth.parse(to)); m = m.plusMonths(1)) {
+                periods.add(m.toString());
+            }
+        } else {
+            for (int y = Integer.parseInt(from); y <= Integer.parseInt(to); y++) {
+                periods.add(String.valueOf(y));
+            }
+        }
+        return periods;
+    }
+
+    /** The template variables one period stands for: {water_year} or {yyyy}, and {mm} for months. */
+    public static Map<String, String> variables(Kind kind, String period) {
+        return switch (kind) {
+            case WATER_YEAR -> Map.of("water_year", period, "yyyy", period);
+            case YEAR -> Map.of("yyyy", period);
+            case MONTH -> Map.of("yyyy", period.substring(0, 4), "mm", period.substring(5, 7));
+        };
+    }
+
+    /** Fills {variables} in a URL template; a variable without a value is an error, not an empty string. */
+    public static String expand(String template, Map<String, String> values) {
+        Matcher m = VARIABLE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = values.get(m.group(1));
+            if (value == null) {
+                throw new IllegalArgumentException("'" + template + "': no value for {" + m.group(1) + "}");
+            }
+            // form encoding writes spaces as '+'; in a path they are %20 (a literal '+' is already %2B)
+            String encoded = java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            m.appendReplacement(out, Matcher.quoteReplacement(encoded));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}
