@@ -2,13 +2,8 @@ package dev.sluice.landing;
 
 import dev.sluice.dataset.DatasetDefinition;
 import dev.sluice.dataset.DatasetRegistry;
-import dev.sluice.ingest.CsvRecordReader;
-import dev.sluice.ingest.LineReader;
-import dev.sluice.ingest.NdjsonRecordReader;
-import dev.sluice.ingest.RecordReader;
+import dev.sluice.ingest.DatasetFileLoader;
 import dev.sluice.ingest.RejectedFileException;
-import dev.sluice.ingest.RejectedRows;
-import dev.sluice.ingest.TableLoader;
 import dev.sluice.ledger.FileLedger;
 import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
@@ -18,10 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.apache.camel.Exchange;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,12 +46,8 @@ public class LandingFileIngester {
     @Inject
     IngestRuns runs;
 
-    @ConfigProperty(name = "sluice.ingest.max-bad-records", defaultValue = "10000")
-    int maxBadRecords;
-    @ConfigProperty(name = "sluice.ingest.max-line-bytes", defaultValue = "1048576")
-    int maxLineBytes;
-
-    private final TableLoader loader = new TableLoader();
+    @Inject
+    DatasetFileLoader fileLoader;
 
     /** Route adapter: loads the file the exchange carries and describes the outcome in headers. */
     public void ingest(Exchange exchange) throws IOException, SQLException {
@@ -119,29 +108,9 @@ public class LandingFileIngester {
         if (ledger.archiveKeyTakenByOtherContent(connection, archiveKey, sha256)) {
             archiveKey = ArchiveKeys.disambiguated(archiveKey, sha256);
         }
-        RejectedRows rejected = new RejectedRows(maxBadRecords);
-        TableLoader.Result result = loader.load(connection, dataset, () -> reader(file, name, dataset), rejected);
-        Instant finished = Instant.now();
-        long runId = runs.record(connection, new IngestRun(SOURCE, "file", name, dataset.name(), entry.id(),
-                result.rowsRead(), result.rowsLoaded(), rejected.count(), size, started, finished, "loaded",
-                result.path() + ": " + result.rowsChanged() + " rows inserted or changed"));
-        runs.recordDeadLetters(connection, runId, SOURCE, dataset.name(), name, rejected.rows());
+        DatasetFileLoader.Loaded loaded = fileLoader.load(connection, file, name, dataset, SOURCE, entry.id(), started);
         ledger.markLoaded(connection, entry.id(), archiveKey);
-        LOG.infof("%s → %s: %d records, %d loaded (%d inserted or changed, %s), %d dead-lettered, %d ms",
-                name, dataset.table(), result.rowsRead(), result.rowsLoaded(), result.rowsChanged(), result.path(),
-                rejected.count(), finished.toEpochMilli() - started.toEpochMilli());
         return new LandingOutcome(entry.id(), dataset.name(), "loaded", true, archiveKey, sha256,
-                result.rowsLoaded(), rejected.count());
-    }
-
-    private RecordReader reader(Path file, String name, DatasetDefinition dataset) throws IOException {
-        if ("xlsx".equals(dataset.formatOf(name))) {
-            return new dev.sluice.ingest.XlsxRecordReader(file.toFile(), dataset);
-        }
-        LineReader lines = new LineReader(new BufferedInputStream(Files.newInputStream(file), 1 << 16),
-                dataset.encoding(), maxLineBytes);
-        return "ndjson".equals(dataset.formatOf(name))
-                ? new NdjsonRecordReader(lines, dataset)
-                : new CsvRecordReader(lines, dataset, dataset.delimiterOf(name), maxLineBytes);
+                loaded.rowsLoaded(), loaded.rowsRejected());
     }
 }

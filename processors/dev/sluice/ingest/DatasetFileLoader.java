@@ -1,0 +1,74 @@
+package dev.sluice.ingest;
+
+import dev.sluice.dataset.DatasetDefinition;
+import dev.sluice.ledger.IngestRun;
+import dev.sluice.ledger.IngestRuns;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * Loads one file (a landed file, a downloaded response) into its dataset's table inside the
+ * caller's transaction: good records by COPY/upsert, bad ones as dead letters, and its run row.
+ * Every way a file enters Sluice's tables goes through here.
+ */
+@ApplicationScoped
+public class DatasetFileLoader {
+
+    private static final Logger LOG = Logger.getLogger(DatasetFileLoader.class);
+
+    @Inject
+    IngestRuns runs;
+
+    @ConfigProperty(name = "sluice.ingest.max-bad-records", defaultValue = "10000")
+    int maxBadRecords;
+    @ConfigProperty(name = "sluice.ingest.max-line-bytes", defaultValue = "1048576")
+    int maxLineBytes;
+
+    private final TableLoader loader = new TableLoader();
+
+    /**
+     * @param source   the source name recorded on the run and dead letters ("landing", an HTTP source)
+     * @param name     the file's name (its format comes from the extension unless declared)
+     * @param ledgerId its ledger entry
+     */
+    public Loaded load(Connection connection, Path file, String name, DatasetDefinition dataset, String source,
+                       long ledgerId, Instant started) throws IOException, SQLException {
+        RejectedRows rejected = new RejectedRows(maxBadRecords);
+        TableLoader.Result result = loader.load(connection, dataset, () -> reader(file, name, dataset), rejected);
+        Instant finished = Instant.now();
+        long runId = runs.record(connection, new IngestRun(source, "file", name, dataset.name(), ledgerId,
+                result.rowsRead(), result.rowsLoaded(), rejected.count(), Files.size(file), started, finished, "loaded",
+                result.path() + ": " + result.rowsChanged() + " rows inserted or changed"));
+        runs.recordDeadLetters(connection, runId, source, dataset.name(), name, rejected.rows());
+        LOG.infof("%s → %s: %d records, %d loaded (%d inserted or changed, %s), %d dead-lettered, %d ms",
+                name, dataset.table(), result.rowsRead(), result.rowsLoaded(), result.rowsChanged(), result.path(),
+                rejected.count(), finished.toEpochMilli() - started.toEpochMilli());
+        return new Loaded(runId, result.rowsRead(), result.rowsLoaded(), result.rowsChanged(), rejected.count());
+    }
+
+    /** What a load did. */
+    public record Loaded(long runId, long rowsRead, long rowsLoaded, long rowsChanged, long rowsRejected) {
+    }
+
+    private RecordReader reader(Path file, String name, DatasetDefinition dataset) throws IOException {
+        String format = dataset.formatOf(name);
+        if ("xlsx".equals(format)) {
+            return new XlsxRecordReader(file.toFile(), dataset);
+        }
+        LineReader lines = new LineReader(new BufferedInputStream(Files.newInputStream(file), 1 << 16),
+                dataset.encoding(), maxLineBytes);
+        return "ndjson".equals(format)
+                ? new NdjsonRecordReader(lines, dataset)
+                : new CsvRecordReader(lines, dataset, dataset.delimiterOf(name), maxLineBytes);
+    }
+}
