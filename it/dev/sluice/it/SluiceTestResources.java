@@ -55,6 +55,8 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             Map<String, String> config = new HashMap<>();
             config.put("sluice.sources.dir", sources.toString());
             config.put("sluice.sources.endpoint", upstream.baseUrl());
+            // the same WireMock plays the flood-control district's web server under /district/
+            config.put("sluice.http-sources.base-url", upstream.baseUrl());
             // nothing is scheduled in tests: each test polls when it wants to
             config.put("sluice.sources.enabled", "none");
             config.put("sluice.transfer.backoff-ms", "50");

@@ -52,6 +52,16 @@ final class TestSources {
                 products: ["PrecipRate_00.00"]
                 retention: 1d
                 """);
+        Files.writeString(directory.resolve("test-rain-csv.yaml"), """
+                type: http
+                name: test-rain-csv
+                url: "https://district.example/district/rain/wy{water_year}.csv"
+                period: water_year
+                dataset: rain-gauge-readings
+                rateLimit: 100ms
+                timeout: 2s
+                attempts: 4
+                """);
         Files.writeString(directory.resolve("test-pollers.yaml"), """
                 type: bucket
                 name: test-pollers

@@ -57,9 +57,12 @@ public final class BucketSourceDeclarations {
                 node.hasNonNull("retention") ? duration(node, "retention", null, where) : null);
     }
 
-    /** "30s", "2m", "6h", "7d". */
+    /** "500ms", "30s", "2m", "6h", "7d". */
     public static Duration duration(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        }
         long amount = Long.parseLong(t.substring(0, t.length() - 1));
         return switch (t.charAt(t.length() - 1)) {
             case 's' -> Duration.ofSeconds(amount);

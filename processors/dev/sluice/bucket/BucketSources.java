@@ -9,19 +9,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The bucket sources: one YAML file each, shipped in src/main/resources/sources/ and added in
@@ -48,9 +41,7 @@ public class BucketSources {
 
     @PostConstruct
     void load() {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        readShipped(files);
-        extraDirectory.filter(Files::isDirectory).ifPresent(dir -> readDirectory(dir, files));
+        Map<String, byte[]> files = dev.sluice.sources.SourceFiles.read(extraDirectory);
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             try {
                 if (!"bucket".equals(YAML.readTree(file.getValue()).path("type").asText())) {
@@ -72,38 +63,6 @@ public class BucketSources {
         return new BucketSource(s.name(), s.description(), enabled, s.bucket(), s.region(), s.anonymous(), endpoint,
                 s.schedule(), s.period(), s.availabilityDelay(), s.lookBack(), s.keys(), s.forecastHours(), s.bands(),
                 s.products(), s.include(), s.exclude(), s.parameters(), s.retention());
-    }
-
-    /** The shipped definitions, read from the application jar (or classes directory in tests). */
-    private static void readShipped(Map<String, byte[]> files) {
-        try {
-            URI location = BucketSources.class.getProtectionDomain().getCodeSource().getLocation().toURI();
-            Path root = Path.of(location);
-            if (Files.isDirectory(root)) {
-                readDirectory(root.resolve("sources"), files);
-            } else {
-                try (FileSystem jar = FileSystems.newFileSystem(root)) {
-                    readDirectory(jar.getPath("sources"), files);
-                }
-            }
-        } catch (IOException | java.net.URISyntaxException e) {
-            throw new IllegalStateException("Cannot read the shipped source definitions", e);
-        }
-    }
-
-    private static void readDirectory(Path directory, Map<String, byte[]> files) {
-        if (!Files.isDirectory(directory)) {
-            return;
-        }
-        try (Stream<Path> list = Files.list(directory)) {
-            for (Path file : list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    files.put(file.getFileName().toString(), in.readAllBytes());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read source definitions in " + directory, e);
-        }
     }
 
     public Optional<BucketSource> named(String name) {

@@ -16,12 +16,22 @@ public class SourceRuns {
     BucketSources sources;
     @Inject
     BucketPoller poller;
+    @Inject
+    dev.sluice.http.HttpSources httpSources;
+    @Inject
+    dev.sluice.http.HttpIngester httpIngester;
 
     /**
      * @param period optional: a date (2025-06-19) or time (2025-06-19T12:00:00Z) inside the one period
      *               to poll; without it, the periods due now
      */
-    public BucketPoller.PollResult run(String name, String period) throws Exception {
+    public Object run(String name, String period) throws Exception {
+        if (httpSources.named(name).isPresent()) {
+            // an HTTP source: its current period unless one is given ("2024", "2024-03")
+            dev.sluice.http.HttpSource http = httpSources.named(name).get();
+            return httpIngester.ingest(name, period == null || period.isBlank()
+                    ? dev.sluice.http.Periods.current(http.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC)) : period);
+        }
         BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
         if (period == null || period.isBlank()) {
             return poller.poll(source, source.periodsDue(Instant.now()), "run");

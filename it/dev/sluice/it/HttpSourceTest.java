@@ -1,0 +1,65 @@
+package dev.sluice.it;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** An HTTP source against WireMock playing the district's server: fetch, 304, correction, 404. */
+@QuarkusTest
+@QuarkusTestResource(SluiceTestResources.class)
+class HttpSourceTest {
+
+    @Inject
+    Landing landing;
+
+    @Test
+    void aYearlyFileShouldBeLoadedThenSkippedWhenUnchangedAndUpdatedWhenCorrected() throws Exception {
+        String v1 = "gauge_id,observed_at,rainfall_in\nHTTP-1,2023-10-01 06:00,0.10\nHTTP-1,2023-10-01 06:15,0.20\n";
+        String path = "/district/rain/wy2024.csv";
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2)
+                .willReturn(WireMock.aResponse().withStatus(200).withHeader("ETag", "\"v1\"").withBody(v1)));
+        var notModified = SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(1)
+                .withHeader("If-None-Match", WireMock.equalTo("\"v1\"")).willReturn(WireMock.aResponse().withStatus(304)));
+
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2024").then().statusCode(200)
+                .body("status", equalTo("fetched")).body("rowsLoaded", equalTo(2));
+        assertEquals(2, landing.count("select count(*) from rain_readings where gauge_id = 'HTTP-1'"));
+        assertArrayEquals(v1.getBytes(StandardCharsets.UTF_8), landing.object("raw/http/test-rain-csv/2024/wy2024.csv"));
+
+        // unchanged: a 304, nothing parsed, recorded as not modified
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2024").then().statusCode(200).body("status", equalTo("not_modified"));
+        assertEquals("not_modified", landing.rows("select status from http_resource where source = 'test-rain-csv' and period = '2024'").get(0).get("status"));
+        assertEquals(1, landing.count("select count(*) from ingest_run where source = 'test-rain-csv' and outcome = 'not_modified'"));
+
+        // a correction with a new ETag: rows updated, never duplicated
+        String v2 = "gauge_id,observed_at,rainfall_in\nHTTP-1,2023-10-01 06:00,0.10\nHTTP-1,2023-10-01 06:15,0.25\nHTTP-1,2023-10-01 06:30,0.05\n";
+        SluiceTestResources.upstream.removeStub(notModified);
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2)
+                .willReturn(WireMock.aResponse().withStatus(200).withHeader("ETag", "\"v2\"").withBody(v2)));
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2024").then().statusCode(200).body("status", equalTo("fetched"));
+        List<Map<String, Object>> rows = landing.rows("select rainfall_in from rain_readings where gauge_id = 'HTTP-1' order by observed_at");
+        assertEquals(List.of(new BigDecimal("0.100"), new BigDecimal("0.250"), new BigDecimal("0.050")), rows.stream().map(r -> r.get("rainfall_in")).toList());
+        assertEquals("\"v2\"", landing.rows("select etag from http_resource where source = 'test-rain-csv' and period = '2024'").get(0).get("etag"));
+    }
+
+    @Test
+    void aPeriodNotPublishedYetShouldBeRecordedAsNotAvailable() throws Exception {
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2031.csv")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(404)));
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2031").then().statusCode(200)
+                .body("status", equalTo("not_available")).body("requests", equalTo(1));
+        assertEquals("not_available", landing.rows("select status from http_resource where source = 'test-rain-csv' and period = '2031'").get(0).get("status"));
+    }
+}

@@ -1,0 +1,175 @@
+package dev.sluice.http;
+
+import dev.sluice.api.NotFoundException;
+import dev.sluice.bucket.S3Clients;
+import dev.sluice.dataset.DatasetDefinition;
+import dev.sluice.dataset.DatasetRegistry;
+import dev.sluice.ingest.DatasetFileLoader;
+import dev.sluice.ingest.RejectedFileException;
+import dev.sluice.ledger.FileLedger;
+import dev.sluice.ledger.IngestRun;
+import dev.sluice.ledger.IngestRuns;
+import dev.sluice.ledger.LedgerEntry;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One period of an HTTP source: a conditional GET; a 304 or 404 is recorded and costs nothing
+ * more; new content is archived to raw/http/&lt;source&gt;/&lt;period&gt;/&lt;name&gt; and loaded
+ * into the dataset's table (corrections replace rows), with the validators kept for next time.
+ */
+@ApplicationScoped
+public class HttpIngester {
+
+    private static final Logger LOG = Logger.getLogger(HttpIngester.class);
+
+    @Inject
+    HttpSources sources;
+    @Inject
+    DatasetRegistry datasets;
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    FileLedger ledger;
+    @Inject
+    DatasetFileLoader fileLoader;
+    @Inject
+    IngestRuns runs;
+    @Inject
+    S3Clients clients;
+
+    @ConfigProperty(name = "sluice.bucket")
+    String bucket;
+
+    /** One limiter per rate, shared by every source and retry that uses it (hosts are told apart inside). */
+    private final Map<Long, HostRateLimiter> limiters = new ConcurrentHashMap<>();
+
+    public HttpSource source(String name) {
+        return sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
+    }
+
+    public Map<String, Object> ingest(String sourceName, String period) throws Exception {
+        HttpSource source = source(sourceName);
+        DatasetDefinition dataset = datasets.named(source.dataset())
+                .orElseThrow(() -> new IllegalStateException(sourceName + ": no dataset '" + source.dataset() + "'"));
+        String url = Periods.expand(source.url(), Periods.variables(source.period(), period));
+        Instant started = Instant.now();
+        String[] validators = validators(sourceName, period);
+        Path download = Files.createTempFile("sluice-http-", ".download");
+        try {
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (source.authHeader() != null && source.authEnv() != null && System.getenv(source.authEnv()) != null) {
+                headers.put(source.authHeader(), System.getenv(source.authEnv()));
+            }
+            HttpFetcher fetcher = new HttpFetcher(limiters.computeIfAbsent(source.rateLimit().toMillis(), HostRateLimiter::new),
+                    source.timeout(), source.attempts(), 500);
+            FetchResult fetched = fetcher.fetch(URI.create(url), validators[0], validators[1], headers, download);
+            if (fetched.outcome() != FetchResult.Outcome.FETCHED) {
+                String status = fetched.outcome().name().toLowerCase(java.util.Locale.ROOT);
+                remember(sourceName, period, url, validators[0], validators[1], null, status, 0, 0, fetched.attempts(), fetched.error());
+                runs.record(new IngestRun(sourceName, "fetch", period, dataset.name(), null, 0, 0, 0, 0, started, Instant.now(),
+                        status, url + ": " + (fetched.error() == null ? "HTTP " + fetched.status() : fetched.error())));
+                LOG.infof("%s %s: %s (%s)", sourceName, period, status, url);
+                return result(sourceName, period, status, 0, fetched.attempts(), fetched.error());
+            }
+            String name = url.substring(url.lastIndexOf('/') + 1).replaceAll("[?#].*", "");
+            String archiveKey = "raw/http/%s/%s/%s".formatted(sourceName, period, name);
+            clients.storage().putObject(b -> b.bucket(bucket).key(archiveKey).metadata(Map.of("sluice-sha256", fetched.sha256(),
+                    "sluice-source-url", url)), RequestBody.fromFile(download));
+            long rows;
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    LedgerEntry entry = ledger.claim(connection, sourceName, period + "/" + name, fetched.sha256(), fetched.bytes(), dataset.name());
+                    rows = entry.loaded() ? 0 : fileLoader.load(connection, download, name, dataset, sourceName, entry.id(), started).rowsLoaded();
+                    ledger.markLoaded(connection, entry.id(), archiveKey);
+                    connection.commit();
+                } catch (Exception e) {
+                    connection.rollback();
+                    throw e;
+                }
+            } catch (RejectedFileException rejected) {
+                remember(sourceName, period, url, null, null, fetched.sha256(), "failed", 0, fetched.bytes(), fetched.attempts(), rejected.getMessage());
+                runs.record(new IngestRun(sourceName, "fetch", period, dataset.name(), null, 0, 0, 0, fetched.bytes(), started, Instant.now(),
+                        "rejected", url + ": " + rejected.getMessage()));
+                LOG.warnf("%s %s: %s rejected: %s", sourceName, period, url, rejected.getMessage());
+                return result(sourceName, period, "failed", 0, fetched.attempts(), rejected.getMessage());
+            }
+            remember(sourceName, period, url, fetched.etag(), fetched.lastModified(), fetched.sha256(), "fetched", rows,
+                    fetched.bytes(), fetched.attempts(), null);
+            return result(sourceName, period, "fetched", rows, fetched.attempts(), null);
+        } finally {
+            Files.deleteIfExists(download);
+        }
+    }
+
+    private static Map<String, Object> result(String source, String period, String status, long rows, int attempts, String error) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("source", source);
+        result.put("period", period);
+        result.put("status", status);
+        result.put("rowsLoaded", rows);
+        result.put("requests", attempts);
+        result.put("error", error);
+        return result;
+    }
+
+    /** ETag and Last-Modified of the last successful fetch of this period. */
+    private String[] validators(String source, String period) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("select etag, last_modified from http_resource where source = ? and period = ?")) {
+            select.setString(1, source);
+            select.setString(2, period);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? new String[] {row.getString(1), row.getString(2)} : new String[2];
+            }
+        }
+    }
+
+    private void remember(String source, String period, String url, String etag, String lastModified, String sha256, String status,
+                          long rows, long bytes, int attempts, String error) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement upsert = c.prepareStatement("""
+                     insert into http_resource as r (source, period, url, etag, last_modified, sha256, status, rows_loaded, bytes, attempts,
+                                                     last_error, fetched_at, checked_at)
+                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, case when ? = 'fetched' then now() end, now())
+                     on conflict (source, period) do update set url = excluded.url,
+                        etag = case when excluded.status = 'fetched' then excluded.etag else r.etag end,
+                        last_modified = case when excluded.status = 'fetched' then excluded.last_modified else r.last_modified end,
+                        sha256 = coalesce(excluded.sha256, r.sha256), status = excluded.status,
+                        rows_loaded = case when excluded.status = 'fetched' then excluded.rows_loaded else r.rows_loaded end,
+                        bytes = case when excluded.status = 'fetched' then excluded.bytes else r.bytes end,
+                        attempts = r.attempts + excluded.attempts, last_error = excluded.last_error,
+                        fetched_at = coalesce(excluded.fetched_at, r.fetched_at), checked_at = now()""")) {
+            upsert.setString(1, source);
+            upsert.setString(2, period);
+            upsert.setString(3, url);
+            upsert.setString(4, etag);
+            upsert.setString(5, lastModified);
+            upsert.setString(6, sha256);
+            upsert.setString(7, status);
+            upsert.setLong(8, rows);
+            upsert.setLong(9, bytes);
+            upsert.setInt(10, attempts);
+            upsert.setString(11, error);
+            upsert.setString(12, status);
+            upsert.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.sluice.http;
+
+import java.time.Duration;
+
+/**
+ * An HTTP source, one YAML file (type: http): per-period files at a URL template that feed a
+ * declared dataset.
+ *
+ * @param url           template with {water_year}, {yyyy}, {mm}
+ * @param period        water_year, year or month
+ * @param dataset       the dataset declaration the files are loaded with
+ * @param rateLimit     least time between two requests to the host
+ * @param authHeader    header to send with a value from the environment variable {@code authEnv}, or null
+ */
+public record HttpSource(String name, String description, boolean enabled, String url, Periods.Kind period,
+                         String dataset, Duration rateLimit, Duration timeout, int attempts,
+                         String authHeader, String authEnv) {
+}
