@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * into the dataset's table (corrections replace rows), with the validators kept for next time.
  */
 @ApplicationScoped
+@jakarta.inject.Named("httpIngester")
 public class HttpIngester {
 
     private static final Logger LOG = Logger.getLogger(HttpIngester.class);
@@ -62,6 +63,18 @@ public class HttpIngester {
 
     public HttpSource source(String name) {
         return sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
+    }
+
+    /** A scheduled run: the current period, and with "current-and-previous" the one before it too. */
+    public java.util.List<Map<String, Object>> scheduled(String sourceName, String periods) throws Exception {
+        HttpSource source = source(sourceName);
+        String current = Periods.current(source.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        java.util.List<Map<String, Object>> results = new java.util.ArrayList<>();
+        if ("current-and-previous".equals(periods)) {
+            results.add(ingest(sourceName, Periods.previous(source.period(), current)));
+        }
+        results.add(ingest(sourceName, current));
+        return results;
     }
 
     public Map<String, Object> ingest(String sourceName, String period) throws Exception {

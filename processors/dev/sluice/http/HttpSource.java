@@ -11,8 +11,16 @@ import java.time.Duration;
  * @param dataset       the dataset declaration the files are loaded with
  * @param rateLimit     least time between two requests to the host
  * @param authHeader    header to send with a value from the environment variable {@code authEnv}, or null
+ * @param schedules     when it runs and which periods each run fetches
  */
 public record HttpSource(String name, String description, boolean enabled, String url, Periods.Kind period,
                          String dataset, Duration rateLimit, Duration timeout, int attempts,
-                         String authHeader, String authEnv) {
+                         String authHeader, String authEnv, java.util.List<Schedule> schedules) {
+
+    /**
+     * @param cron    5-field cron (seconds are always 0)
+     * @param periods "current" or "current-and-previous" (to pick up corrections)
+     */
+    public record Schedule(String cron, String periods) {
+    }
 }

@@ -29,6 +29,9 @@ public class HttpSources {
 
     @ConfigProperty(name = "sluice.sources.dir")
     Optional<Path> extraDirectory;
+    /** When set, exactly these sources are enabled, whatever their files say. */
+    @ConfigProperty(name = "sluice.sources.enabled")
+    Optional<List<String>> enabledOverride;
     /** When set, every HTTP source's scheme, host and port are replaced by this base URL (a mirror, tests). */
     @ConfigProperty(name = "sluice.http-sources.base-url")
     Optional<String> baseUrlOverride;
@@ -55,7 +58,7 @@ public class HttpSources {
     HttpSource parse(JsonNode node, String origin) {
         String name = text(node, "name", null);
         String where = origin + " (" + name + ")";
-        String url = text(node, "url", null);
+        String url = environment(text(node, "url", null));
         String dataset = text(node, "dataset", null);
         if (name == null || url == null || dataset == null) {
             throw new IllegalArgumentException(where + ": name, url and dataset are required");
@@ -66,9 +69,37 @@ public class HttpSources {
         }
         Periods.Kind period = Periods.Kind.valueOf(text(node, "period", "water_year").toUpperCase(Locale.ROOT));
         JsonNode auth = node.path("auth");
-        return new HttpSource(name, text(node, "description", ""), node.path("enabled").asBoolean(false), url, period, dataset,
+        List<HttpSource.Schedule> schedules = new java.util.ArrayList<>();
+        for (JsonNode schedule : node.path("schedules")) {
+            String cron = text(schedule, "cron", "");
+            String periods = text(schedule, "periods", "current");
+            if (cron.trim().split("\\s+").length != 5 || !List.of("current", "current-and-previous").contains(periods)) {
+                throw new IllegalArgumentException(where + ": a schedule needs a 5-field cron and periods current or current-and-previous");
+            }
+            schedules.add(new HttpSource.Schedule(cron, periods));
+        }
+        boolean enabled = enabledOverride.map(names -> names.contains(name)).orElse(node.path("enabled").asBoolean(false));
+        return new HttpSource(name, text(node, "description", ""), enabled, url, period, dataset,
                 BucketSourceDeclarations.duration(text(node, "rateLimit", "2s")), BucketSourceDeclarations.duration(text(node, "timeout", "60s")),
-                node.path("attempts").asInt(6), text(auth, "header", null), text(auth, "fromEnv", null));
+                node.path("attempts").asInt(6), text(auth, "header", null), text(auth, "fromEnv", null), schedules);
+    }
+
+    /** ${NAME:default} in a URL comes from the environment, so hosts are configuration, not code. */
+    static String environment(String text) {
+        if (text == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{(\\w+)(?::([^}]*))?}").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = System.getenv(m.group(1));
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value != null ? value : m.group(2) == null ? "" : m.group(2)));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    public List<HttpSource> enabled() {
+        return byName.values().stream().filter(HttpSource::enabled).toList();
     }
 
     public Optional<HttpSource> named(String name) {
