@@ -55,6 +55,32 @@ class HttpSourceTest {
     }
 
     @Test
+    void aBackfillOfWaterYearsShouldGoOnPastFailuresAndCoverageShouldTellEveryPeriodApart() throws Exception {
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2015.csv")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(200).withBody("gauge_id,observed_at,rainfall_in\nBF-1,2014-10-01 00:00,0.3\n")));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2016.csv")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(404)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2017.csv")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(500)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2018.csv")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(200).withBody("gauge_id,observed_at,rainfall_in\nBF-1,2017-10-01 00:00,0.4\n")));
+
+        int id = RestAssured.given().contentType("application/json").body("{\"from\": 2015, \"to\": 2018, \"continueOnFailure\": true}")
+                .post("/sources/test-rain-csv/backfills").then().statusCode(201).body("periodsTotal", equalTo(4)).extract().path("id");
+        org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS).pollDelay(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .until(() -> RestAssured.given().get("/sources/test-rain-csv/backfills/" + id).then().extract().path("status").toString().startsWith("done"));
+        RestAssured.given().get("/sources/test-rain-csv/backfills/" + id).then()
+                .body("status", equalTo("done-with-failures")).body("periodsDone", equalTo(3)).body("periodsFailed", equalTo(1));
+        assertEquals(2, landing.count("select count(*) from rain_readings where gauge_id = 'BF-1'"));
+
+        RestAssured.given().get("/sources/test-rain-csv/coverage?from=2015").then().statusCode(200)
+                .body("complete", org.hamcrest.Matchers.hasItems("2015", "2018"))
+                .body("not_available", org.hamcrest.Matchers.hasItem("2016"))
+                .body("failed", equalTo(List.of("2017")))
+                .body("missing", org.hamcrest.Matchers.hasItems("2019", "2020"));
+    }
+
+    @Test
     void aPeriodNotPublishedYetShouldBeRecordedAsNotAvailable() throws Exception {
         SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2031.csv")).atPriority(1)
                 .willReturn(WireMock.aResponse().withStatus(404)));

@@ -50,6 +50,10 @@ public class Backfills {
     BucketSources sources;
     @Inject
     BucketPoller poller;
+    @Inject
+    dev.sluice.http.HttpSources httpSources;
+    @Inject
+    dev.sluice.http.HttpIngester httpIngester;
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-backfill");
@@ -59,17 +63,37 @@ public class Backfills {
 
     /** POST /sources/{name}/backfills with {from, to, continueOnFailure}. */
     public Map<String, Object> start(String name, Map<String, Object> request) throws SQLException {
-        BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
         if (request == null || request.get("from") == null || request.get("to") == null) {
-            throw new BadRequestException("from and to are required, e.g. {\"from\": \"2024-01-01\", \"to\": \"2024-01-02\"}");
-        }
-        ZonedDateTime from = time(request.get("from"), "from");
-        ZonedDateTime to = time(request.get("to"), "to");
-        if (to.isBefore(from)) {
-            throw new BadRequestException("to (" + to + ") is before from (" + from + ")");
+            throw new BadRequestException("from and to are required, e.g. {\"from\": \"2024-01-01\", \"to\": \"2024-01-02\"}"
+                                          + " or, for a water-year source, {\"from\": 2010, \"to\": 2024}");
         }
         boolean continueOnFailure = !Boolean.FALSE.equals(request.get("continueOnFailure"));
-        List<ZonedDateTime> periods = source.periodsBetween(from, to);
+        List<String> periods;
+        String fromText;
+        String toText;
+        var http = httpSources.named(name);
+        if (http.isPresent()) {
+            fromText = String.valueOf(request.get("from"));
+            toText = String.valueOf(request.get("to"));
+            try {
+                periods = dev.sluice.http.Periods.between(http.get().period(), fromText, toText);
+            } catch (RuntimeException e) {
+                throw new BadRequestException("from/to: '" + fromText + "', '" + toText + "' are not periods like 2024 (or 2024-03 for monthly sources)");
+            }
+            if (periods.isEmpty()) {
+                throw new BadRequestException("to (" + toText + ") is before from (" + fromText + ")");
+            }
+        } else {
+            BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
+            ZonedDateTime from = time(request.get("from"), "from");
+            ZonedDateTime to = time(request.get("to"), "to");
+            if (to.isBefore(from)) {
+                throw new BadRequestException("to (" + to + ") is before from (" + from + ")");
+            }
+            fromText = from.toInstant().toString();
+            toText = to.toInstant().toString();
+            periods = source.periodsBetween(from, to).stream().map(p -> p.toInstant().toString()).toList();
+        }
         if (periods.size() > MAX_PERIODS) {
             throw new BadRequestException(periods.size() + " periods: split the range (at most " + MAX_PERIODS + ")");
         }
@@ -80,8 +104,8 @@ public class Backfills {
                     insert into backfill (source, period_from, period_to, continue_on_failure, status)
                     values (?, ?, ?, ?, 'running') returning id""")) {
                 insert.setString(1, name);
-                insert.setString(2, from.toInstant().toString());
-                insert.setString(3, to.toInstant().toString());
+                insert.setString(2, fromText);
+                insert.setString(3, toText);
                 insert.setBoolean(4, continueOnFailure);
                 try (ResultSet row = insert.executeQuery()) {
                     row.next();
@@ -92,7 +116,7 @@ public class Backfills {
                     "insert into backfill_period (backfill_id, period, position, status) values (?, ?, ?, 'pending')")) {
                 for (int i = 0; i < periods.size(); i++) {
                     insert.setLong(1, id);
-                    insert.setString(2, periods.get(i).toInstant().toString());
+                    insert.setString(2, periods.get(i));
                     insert.setInt(3, i);
                     insert.addBatch();
                 }
@@ -100,7 +124,7 @@ public class Backfills {
             }
             c.commit();
         }
-        LOG.infof("backfill %d of %s: %d periods from %s to %s", id, name, periods.size(), from, to);
+        LOG.infof("backfill %d of %s: %d periods from %s to %s", id, name, periods.size(), fromText, toText);
         submit(id);
         return progress(name, id);
     }
@@ -154,25 +178,38 @@ public class Backfills {
                 continueOnFailure = row.getBoolean(2);
             }
         }
-        BucketSource source = poller.source(sourceName);
+        boolean http = httpSources.named(sourceName).isPresent();
+        BucketSource source = http ? null : poller.source(sourceName);
         Instant started = Instant.now();
         int doneThisRun = 0;
         String period;
         while ((period = nextPeriod(id)) != null) {
             update(id, period, "running", 0, 0, null);
-            BucketPoller.PollResult result;
+            long objects = 0;
+            long bytes = 0;
             String error = null;
             try {
-                result = poller.poll(source, List.of(ZonedDateTime.parse(period.replace("Z", "+00:00")).withZoneSameInstant(ZoneOffset.UTC)), "backfill " + id);
-                if (!"success".equals(result.outcome())) {
-                    error = result.failed() > 0 ? result.failed() + " objects failed" : "poll " + result.outcome();
+                if (http) {
+                    // fetched, unchanged (304) and not published (404) all complete a period; coverage tells them apart
+                    Map<String, Object> fetched = httpIngester.ingest(sourceName, period);
+                    if ("failed".equals(fetched.get("status"))) {
+                        error = String.valueOf(fetched.get("error"));
+                    } else {
+                        objects = "fetched".equals(fetched.get("status")) ? 1 : 0;
+                    }
+                } else {
+                    BucketPoller.PollResult result = poller.poll(source,
+                            List.of(ZonedDateTime.parse(period.replace("Z", "+00:00")).withZoneSameInstant(ZoneOffset.UTC)), "backfill " + id);
+                    if (!"success".equals(result.outcome())) {
+                        error = result.failed() > 0 ? result.failed() + " objects failed" : "poll " + result.outcome();
+                    }
+                    objects = result.stored() + result.known();
+                    bytes = result.bytes();
                 }
             } catch (Exception e) {
-                result = null;
                 error = String.valueOf(e.getMessage());
             }
-            update(id, period, error == null ? "done" : "failed", result == null ? 0 : result.stored() + result.known(),
-                    result == null ? 0 : result.bytes(), error);
+            update(id, period, error == null ? "done" : "failed", objects, bytes, error);
             doneThisRun++;
             Map<String, Object> progress = progress(sourceName, id);
             long remaining = ((Number) progress.get("periodsTotal")).longValue() - ((Number) progress.get("periodsDone")).longValue()
