@@ -15,6 +15,7 @@ import java.util.Map;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An HTTP source against WireMock playing the district's server: fetch, 304, correction, 404. */
 @QuarkusTest
@@ -78,6 +79,45 @@ class HttpSourceTest {
                 .body("not_available", org.hamcrest.Matchers.hasItem("2016"))
                 .body("failed", equalTo(List.of("2017")))
                 .body("missing", org.hamcrest.Matchers.hasItems("2019", "2020"));
+    }
+
+    @Test
+    void fifteenYearsBehindAFaultyServerShouldAllArriveWithinTheRateLimit() throws Exception {
+        // every third request for a year's file fails (500, 429 with Retry-After, a reset, a body
+        // slower than the timeout, in turn): about 30 % of all requests, none retried past its limit
+        com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder[] faults = {
+                WireMock.aResponse().withStatus(500),
+                WireMock.aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                WireMock.aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER),
+                WireMock.aResponse().withStatus(200).withBody("late").withFixedDelay(3000)};
+        for (int year = 1995; year < 2010; year++) {
+            String path = "/district/rain/wy" + year + ".csv";
+            String body = "gauge_id,observed_at,rainfall_in\nFAULT-1," + (year - 1) + "-10-01 00:00,0." + (year % 10) + "\n";
+            int failures = year % 3 == 0 ? 1 : 0;
+            String state = "Started";
+            for (int f = 0; f < failures; f++) {
+                SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(1).inScenario("y" + year)
+                        .whenScenarioStateIs(state).willSetStateTo("f" + (f + 1)).willReturn(faults[year % faults.length]));
+                state = "f" + (f + 1);
+            }
+            SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2)
+                    .willReturn(WireMock.aResponse().withStatus(200).withBody(body)));
+        }
+        long before = System.currentTimeMillis();
+        int id = RestAssured.given().contentType("application/json").body("{\"from\": 1995, \"to\": 2009}")
+                .post("/sources/test-rain-csv/backfills").then().statusCode(201).extract().path("id");
+        org.awaitility.Awaitility.await().atMost(120, java.util.concurrent.TimeUnit.SECONDS).pollDelay(500, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .until(() -> RestAssured.given().get("/sources/test-rain-csv/backfills/" + id).then().extract().path("status").toString().startsWith("done"));
+
+        RestAssured.given().get("/sources/test-rain-csv/backfills/" + id).then().body("status", equalTo("done")).body("periodsDone", equalTo(15));
+        assertEquals(15, landing.count("select count(*) from rain_readings where gauge_id = 'FAULT-1'"));
+        List<Long> times = SluiceTestResources.upstream.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().startsWith("/district/"))
+                .map(e -> e.getRequest().getLoggedDate().getTime()).filter(t -> t >= before).sorted().toList();
+        assertEquals(15 + 5, times.size(), "one request per year plus one per injected fault");
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) - times.get(i - 1) >= 100, "requests " + (times.get(i) - times.get(i - 1)) + " ms apart, limit 100 ms");
+        }
     }
 
     @Test
