@@ -121,6 +121,22 @@ class HttpSourceTest {
     }
 
     @Test
+    void theDatasetIndexShouldBeUpsertedIntoTheDatasetsTable() throws Exception {
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/datasets/index.json")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(200).withBody("""
+                        [
+                          {"name": "idx-gfs", "description": "GFS", "source_url": "s3://noaa-gfs-bdp-pds", "format": "grib2",
+                           "updated_at": "2026-11-01T00:00:00Z"},
+                          {"name": "idx-rain", "description": "Rain gauges", "license": "CC-BY"},
+                          {"name": ["not", "a", "name"]}
+                        ]""")));
+        RestAssured.given().post("/sources/test-index/runs").then().statusCode(200)
+                .body("period", equalTo("latest")).body("status", equalTo("fetched")).body("rowsLoaded", equalTo(2));
+        assertEquals("CC-BY", landing.rows("select license from datasets where name = 'idx-rain'").get(0).get("license"));
+        assertEquals(1, landing.count("select count(*) from dead_letter where source = 'test-index' and record_number = 3"));
+    }
+
+    @Test
     void aPeriodNotPublishedYetShouldBeRecordedAsNotAvailable() throws Exception {
         SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2031.csv")).atPriority(1)
                 .willReturn(WireMock.aResponse().withStatus(404)));

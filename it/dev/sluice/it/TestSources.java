@@ -62,6 +62,14 @@ final class TestSources {
                 timeout: 2s
                 attempts: 4
                 """);
+        Files.writeString(directory.resolve("test-index.yaml"), """
+                type: http
+                name: test-index
+                url: "https://data.example/district/datasets/index.json"
+                period: latest
+                dataset: datasets
+                rateLimit: 100ms
+                """);
         Files.writeString(directory.resolve("test-pollers.yaml"), """
                 type: bucket
                 name: test-pollers

@@ -54,8 +54,8 @@ public final class DatasetDeclarations {
             throw new IllegalArgumentException(where + " declares no file patterns ('files')");
         }
         String format = text(node, "format", null);
-        if (format != null && !Set.of("csv", "ndjson", "xlsx").contains(format)) {
-            throw new IllegalArgumentException(where + ": format must be csv, ndjson or xlsx, not '" + format + "'");
+        if (format != null && !Set.of("csv", "ndjson", "json", "xlsx").contains(format)) {
+            throw new IllegalArgumentException(where + ": format must be csv, ndjson, json or xlsx, not '" + format + "'");
         }
         JsonNode csv = node.path("csv");
         String table = sqlName(text(node, "table", null), where + " table");

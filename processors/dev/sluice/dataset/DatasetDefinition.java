@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * @param name        dataset name, used in archive keys, ledger and runs
  * @param files       glob patterns matched against a file's name
- * @param format      "csv", "ndjson", or null to decide by extension
+ * @param format      "csv", "ndjson", "json", "xlsx", or null to decide by extension
  * @param delimiter   CSV field separator
  * @param quote       CSV quote character
  * @param encoding    character set of the files
@@ -35,8 +35,11 @@ public record DatasetDefinition(String name, String description, List<String> fi
             return format;
         }
         String lower = fileName.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower.endsWith(".json")) {
+        if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) {
             return "ndjson";
+        }
+        if (lower.endsWith(".json")) {
+            return "json";
         }
         if (lower.endsWith(".xlsx")) {
             return "xlsx";

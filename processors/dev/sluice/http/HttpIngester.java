@@ -70,7 +70,7 @@ public class HttpIngester {
         HttpSource source = source(sourceName);
         String current = Periods.current(source.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
         java.util.List<Map<String, Object>> results = new java.util.ArrayList<>();
-        if ("current-and-previous".equals(periods)) {
+        if ("current-and-previous".equals(periods) && source.period() != Periods.Kind.LATEST) {
             results.add(ingest(sourceName, Periods.previous(source.period(), current)));
         }
         results.add(ingest(sourceName, current));

@@ -17,7 +17,8 @@ public final class Periods {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)}");
 
-    public enum Kind { WATER_YEAR, YEAR, MONTH }
+    /** LATEST: one resource that is simply re-fetched (a dataset index); its only period is "latest". */
+    public enum Kind { WATER_YEAR, YEAR, MONTH, LATEST }
 
     private Periods() {
     }
@@ -36,17 +37,24 @@ public final class Periods {
             case WATER_YEAR -> String.valueOf(waterYearOf(today));
             case YEAR -> String.valueOf(today.getYear());
             case MONTH -> YearMonth.from(today).toString();
+            case LATEST -> "latest";
         };
     }
 
     public static String previous(Kind kind, String period) {
-        return kind == Kind.MONTH ? YearMonth.parse(period).minusMonths(1).toString() : String.valueOf(Integer.parseInt(period) - 1);
+        return switch (kind) {
+            case MONTH -> YearMonth.parse(period).minusMonths(1).toString();
+            case LATEST -> "latest";
+            default -> String.valueOf(Integer.parseInt(period) - 1);
+        };
     }
 
     /** Every period from {@code from} to {@code to}, both included, oldest first. */
     public static List<String> between(Kind kind, String from, String to) {
         List<String> periods = new ArrayList<>();
-        if (kind == Kind.MONTH) {
+        if (kind == Kind.LATEST) {
+            periods.add("latest");
+        } else if (kind == Kind.MONTH) {
             for (YearMonth m = YearMonth.parse(from); !m.isAfter(YearMonth.parse(to)); m = m.plusMonths(1)) {
                 periods.add(m.toString());
             }
@@ -64,6 +72,7 @@ public final class Periods {
             case WATER_YEAR -> Map.of("water_year", period, "yyyy", period);
             case YEAR -> Map.of("yyyy", period);
             case MONTH -> Map.of("yyyy", period.substring(0, 4), "mm", period.substring(5, 7));
+            case LATEST -> Map.of();
         };
     }
 

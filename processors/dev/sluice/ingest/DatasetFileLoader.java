@@ -65,6 +65,9 @@ public class DatasetFileLoader {
         if ("xlsx".equals(format)) {
             return new XlsxRecordReader(file.toFile(), dataset);
         }
+        if ("json".equals(format)) {
+            return new JsonRecordReader(new BufferedInputStream(Files.newInputStream(file), 1 << 16), dataset);
+        }
         LineReader lines = new LineReader(new BufferedInputStream(Files.newInputStream(file), 1 << 16),
                 dataset.encoding(), maxLineBytes);
         return "ndjson".equals(format)
