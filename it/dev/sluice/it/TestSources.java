@@ -70,6 +70,23 @@ final class TestSources {
                 dataset: datasets
                 rateLimit: 100ms
                 """);
+        Files.writeString(directory.resolve("test-gauges.yaml"), """
+                type: http
+                name: test-gauges
+                url: "https://district.example/district/gauges/gauge-{gauge_id}.json"
+                period: gauge
+                dataset: gauge-metadata
+                refreshAfter: 30d
+                rateLimit: 50ms
+                """);
+        Files.writeString(directory.resolve("test-rain-xlsx.yaml"), """
+                type: http
+                name: test-rain-xlsx
+                url: "https://district.example/district/rainfall/wy{water_year}.xlsx"
+                period: water_year
+                dataset: rain-gauge-workbooks
+                rateLimit: 50ms
+                """);
         Files.writeString(directory.resolve("test-pollers.yaml"), """
                 type: bucket
                 name: test-pollers

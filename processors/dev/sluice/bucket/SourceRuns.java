@@ -29,6 +29,9 @@ public class SourceRuns {
         if (httpSources.named(name).isPresent()) {
             // an HTTP source: its current period unless one is given ("2024", "2024-03")
             dev.sluice.http.HttpSource http = httpSources.named(name).get();
+            if (http.period() == dev.sluice.http.Periods.Kind.GAUGE && (period == null || period.isBlank())) {
+                return httpIngester.scheduled(name, "stale");
+            }
             return httpIngester.ingest(name, period == null || period.isBlank()
                     ? dev.sluice.http.Periods.current(http.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC)) : period);
         }

@@ -16,6 +16,7 @@ public final class HostRateLimiter {
 
     private final long intervalNanos;
     private final Map<String, Long> nextSlot = new HashMap<>();
+    private final Map<String, Long> lastSlot = new HashMap<>();
 
     public HostRateLimiter(long intervalMillis) {
         this.intervalNanos = intervalMillis == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(intervalMillis + MARGIN_MILLIS);
@@ -23,11 +24,25 @@ public final class HostRateLimiter {
 
     /** Blocks until this request may go to {@code host}. */
     public void acquire(String host) throws InterruptedException {
+        acquireNanos(host, intervalNanos);
+    }
+
+    /**
+     * As {@link #acquire(String)} with this caller's own interval: callers with different limits for
+     * one host share its slots, each keeping at least its own distance from the request before.
+     */
+    public void acquire(String host, long intervalMillis) throws InterruptedException {
+        acquireNanos(host, intervalMillis == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(intervalMillis + MARGIN_MILLIS));
+    }
+
+    private void acquireNanos(String host, long interval) throws InterruptedException {
         long slot;
         synchronized (nextSlot) {
             long now = System.nanoTime();
-            slot = Math.max(now, nextSlot.getOrDefault(host, now));
-            nextSlot.put(host, slot + intervalNanos);
+            Long last = lastSlot.get(host);
+            slot = Math.max(Math.max(now, nextSlot.getOrDefault(host, now)), last == null ? now : last + interval);
+            lastSlot.put(host, slot);
+            nextSlot.put(host, Math.max(nextSlot.getOrDefault(host, slot), slot + interval));
         }
         long wait = slot - System.nanoTime();
         if (wait > 0) {

@@ -67,15 +67,20 @@ public class HttpCoverage {
                 }
             }
         }
-        String current = Periods.current(source.period(), LocalDate.now(ZoneOffset.UTC));
-        String first = from != null && !from.isBlank() ? from : earliest != null ? earliest : current;
         List<Map<String, Object>> periods = new ArrayList<>();
-        try {
-            for (String period : Periods.between(source.period(), first, current)) {
-                periods.add(seen.getOrDefault(period, Map.of("period", period, "status", "missing")));
+        if (source.period() == Periods.Kind.GAUGE) {
+            // per-gauge sources: the periods are the gauges Sluice has asked about
+            seen.keySet().stream().sorted().forEach(gauge -> periods.add(seen.get(gauge)));
+        } else {
+            String current = Periods.current(source.period(), LocalDate.now(ZoneOffset.UTC));
+            String first = from != null && !from.isBlank() ? from : earliest != null ? earliest : current;
+            try {
+                for (String period : Periods.between(source.period(), first, current)) {
+                    periods.add(seen.getOrDefault(period, Map.of("period", period, "status", "missing")));
+                }
+            } catch (RuntimeException e) {
+                throw new BadRequestException("from: '" + from + "' is not a period like " + current);
             }
-        } catch (RuntimeException e) {
-            throw new BadRequestException("from: '" + from + "' is not a period like " + current);
         }
         Map<String, Object> coverage = new LinkedHashMap<>();
         coverage.put("source", name);

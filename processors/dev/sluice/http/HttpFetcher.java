@@ -33,8 +33,15 @@ public final class HttpFetcher {
     private final Duration timeout;
     private final int maxAttempts;
     private final long backoffMillis;
+    private final long intervalMillis;
 
     public HttpFetcher(HostRateLimiter limiter, Duration timeout, int maxAttempts, long backoffMillis) {
+        this(limiter, -1, timeout, maxAttempts, backoffMillis);
+    }
+
+    /** @param intervalMillis this caller's least distance between requests to a host (-1: the limiter's own) */
+    public HttpFetcher(HostRateLimiter limiter, long intervalMillis, Duration timeout, int maxAttempts, long backoffMillis) {
+        this.intervalMillis = intervalMillis;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.limiter = limiter;
         this.timeout = timeout;
@@ -53,7 +60,11 @@ public final class HttpFetcher {
         String lastError = null;
         int status = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            limiter.acquire(uri.getHost());
+            if (intervalMillis < 0) {
+                limiter.acquire(uri.getHost());
+            } else {
+                limiter.acquire(uri.getHost(), intervalMillis);
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
             if (etag != null) {
                 request.header("If-None-Match", etag);

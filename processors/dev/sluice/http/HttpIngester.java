@@ -27,7 +27,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One period of an HTTP source: a conditional GET; a 304 or 404 is recorded and costs nothing
@@ -58,8 +57,8 @@ public class HttpIngester {
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
 
-    /** One limiter per rate, shared by every source and retry that uses it (hosts are told apart inside). */
-    private final Map<Long, HostRateLimiter> limiters = new ConcurrentHashMap<>();
+    /** One limiter for every HTTP source, route and retry: a host's slots are shared whoever asks. */
+    private final HostRateLimiter limiter = new HostRateLimiter(2000);
 
     public HttpSource source(String name) {
         return sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
@@ -68,6 +67,14 @@ public class HttpIngester {
     /** A scheduled run: the current period, and with "current-and-previous" the one before it too. */
     public java.util.List<Map<String, Object>> scheduled(String sourceName, String periods) throws Exception {
         HttpSource source = source(sourceName);
+        if (source.period() == Periods.Kind.GAUGE) {
+            java.util.List<Map<String, Object>> results = new java.util.ArrayList<>();
+            for (String gauge : staleGauges(source)) {
+                results.add(ingest(sourceName, gauge));
+            }
+            LOG.infof("%s: %d gauges not refreshed within %s fetched", sourceName, results.size(), source.refreshAfter());
+            return results;
+        }
         String current = Periods.current(source.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC));
         java.util.List<Map<String, Object>> results = new java.util.ArrayList<>();
         if ("current-and-previous".equals(periods) && source.period() != Periods.Kind.LATEST) {
@@ -90,8 +97,7 @@ public class HttpIngester {
             if (source.authHeader() != null && source.authEnv() != null && System.getenv(source.authEnv()) != null) {
                 headers.put(source.authHeader(), System.getenv(source.authEnv()));
             }
-            HttpFetcher fetcher = new HttpFetcher(limiters.computeIfAbsent(source.rateLimit().toMillis(), HostRateLimiter::new),
-                    source.timeout(), source.attempts(), 500);
+            HttpFetcher fetcher = new HttpFetcher(limiter, source.rateLimit().toMillis(), source.timeout(), source.attempts(), 500);
             FetchResult fetched = fetcher.fetch(URI.create(url), validators[0], validators[1], headers, download);
             if (fetched.outcome() != FetchResult.Outcome.FETCHED) {
                 String status = fetched.outcome().name().toLowerCase(java.util.Locale.ROOT);
@@ -141,6 +147,26 @@ public class HttpIngester {
         result.put("requests", attempts);
         result.put("error", error);
         return result;
+    }
+
+    /** The gauges Sluice knows (from readings and gauge rows) whose metadata was not checked within refreshAfter. */
+    java.util.List<String> staleGauges(HttpSource source) throws SQLException {
+        java.util.List<String> gauges = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("""
+                     select known.gauge_id from (select distinct gauge_id from rain_readings union select gauge_id from gauges) known
+                     left join http_resource r on r.source = ? and r.period = known.gauge_id
+                     where r.checked_at is null or r.checked_at < now() - make_interval(secs => ?)
+                     order by known.gauge_id""")) {
+            select.setString(1, source.name());
+            select.setLong(2, source.refreshAfter().toSeconds());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    gauges.add(rows.getString(1));
+                }
+            }
+        }
+        return gauges;
     }
 
     /** ETag and Last-Modified of the last successful fetch of this period. */

@@ -12,14 +12,16 @@ import java.time.Duration;
  * @param rateLimit     least time between two requests to the host
  * @param authHeader    header to send with a value from the environment variable {@code authEnv}, or null
  * @param schedules     when it runs and which periods each run fetches
+ * @param refreshAfter  per-gauge sources: a gauge is fetched again once its last check is this old
  */
 public record HttpSource(String name, String description, boolean enabled, String url, Periods.Kind period,
                          String dataset, Duration rateLimit, Duration timeout, int attempts,
-                         String authHeader, String authEnv, java.util.List<Schedule> schedules) {
+                         String authHeader, String authEnv, java.util.List<Schedule> schedules, Duration refreshAfter) {
 
     /**
      * @param cron    5-field cron (seconds are always 0)
-     * @param periods "current" or "current-and-previous" (to pick up corrections)
+     * @param periods "current", "current-and-previous" (to pick up corrections) or, for per-gauge
+     *                sources, "stale" (the known gauges not checked within refreshAfter)
      */
     public record Schedule(String cron, String periods) {
     }

@@ -73,15 +73,16 @@ public class HttpSources {
         for (JsonNode schedule : node.path("schedules")) {
             String cron = text(schedule, "cron", "");
             String periods = text(schedule, "periods", "current");
-            if (cron.trim().split("\\s+").length != 5 || !List.of("current", "current-and-previous").contains(periods)) {
-                throw new IllegalArgumentException(where + ": a schedule needs a 5-field cron and periods current or current-and-previous");
+            if (cron.trim().split("\\s+").length != 5 || !List.of("current", "current-and-previous", "stale").contains(periods)) {
+                throw new IllegalArgumentException(where + ": a schedule needs a 5-field cron and periods current, current-and-previous or stale");
             }
             schedules.add(new HttpSource.Schedule(cron, periods));
         }
         boolean enabled = enabledOverride.map(names -> names.contains(name)).orElse(node.path("enabled").asBoolean(false));
         return new HttpSource(name, text(node, "description", ""), enabled, url, period, dataset,
                 BucketSourceDeclarations.duration(text(node, "rateLimit", "2s")), BucketSourceDeclarations.duration(text(node, "timeout", "60s")),
-                node.path("attempts").asInt(6), text(auth, "header", null), text(auth, "fromEnv", null), schedules);
+                node.path("attempts").asInt(6), text(auth, "header", null), text(auth, "fromEnv", null), schedules,
+                BucketSourceDeclarations.duration(text(node, "refreshAfter", "30d")));
     }
 
     /** ${NAME:default} in a URL comes from the environment, so hosts are configuration, not code. */

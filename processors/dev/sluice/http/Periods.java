@@ -18,7 +18,7 @@ public final class Periods {
     private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)}");
 
     /** LATEST: one resource that is simply re-fetched (a dataset index); its only period is "latest". */
-    public enum Kind { WATER_YEAR, YEAR, MONTH, LATEST }
+    public enum Kind { WATER_YEAR, YEAR, MONTH, LATEST, GAUGE }
 
     private Periods() {
     }
@@ -38,6 +38,7 @@ public final class Periods {
             case YEAR -> String.valueOf(today.getYear());
             case MONTH -> YearMonth.from(today).toString();
             case LATEST -> "latest";
+            case GAUGE -> throw new IllegalArgumentException("a per-gauge source has no current period: its periods are the known gauges");
         };
     }
 
@@ -52,7 +53,9 @@ public final class Periods {
     /** Every period from {@code from} to {@code to}, both included, oldest first. */
     public static List<String> between(Kind kind, String from, String to) {
         List<String> periods = new ArrayList<>();
-        if (kind == Kind.LATEST) {
+        if (kind == Kind.GAUGE) {
+            throw new IllegalArgumentException("a per-gauge source has no range of periods: its periods are the known gauges");
+        } else if (kind == Kind.LATEST) {
             periods.add("latest");
         } else if (kind == Kind.MONTH) {
             for (YearMonth m = YearMonth.parse(from); !m.isAfter(YearMonth.parse(to)); m = m.plusMonths(1)) {
@@ -73,6 +76,7 @@ public final class Periods {
             case YEAR -> Map.of("yyyy", period);
             case MONTH -> Map.of("yyyy", period.substring(0, 4), "mm", period.substring(5, 7));
             case LATEST -> Map.of();
+            case GAUGE -> Map.of("gauge_id", period);
         };
     }
 
