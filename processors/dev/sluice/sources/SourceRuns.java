@@ -1,4 +1,8 @@
-package dev.sluice.bucket;
+package dev.sluice.sources;
+
+import dev.sluice.bucket.BucketPoller;
+import dev.sluice.bucket.BucketSource;
+import dev.sluice.bucket.BucketSources;
 
 import dev.sluice.api.NotFoundException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,7 +11,7 @@ import jakarta.inject.Named;
 
 import java.time.Instant;
 
-/** POST /sources/{name}/runs: one poll of a source now, whatever its schedule and enabled flag. */
+/** POST /sources/{name}/runs: one run of a source (bucket or HTTP) now, whatever its schedule and enabled flag. */
 @ApplicationScoped
 @Named("sourceRuns")
 public class SourceRuns {
