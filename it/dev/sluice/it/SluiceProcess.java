@@ -43,6 +43,7 @@ final class SluiceProcess implements AutoCloseable {
         builder.environment().put("SLUICE_DATA_DIR", dataDirectory.toString());
         int httpPort = FreePort.find();
         builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(httpPort));
+        builder.environment().put("SLUICE_JOLOKIA_PORT", String.valueOf(FreePort.find()));
         builder.environment().put("SLUICE_STABLE_FOR_MS", "500");
         builder.environment().put("SLUICE_POLL_MS", "200");
         builder.environment().putAll(environment);

@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  */
 public class SluiceTestResources implements QuarkusTestResourceLifecycleManager {
 
+    static final String CONSOLE_USER = "operator";
+    static final String CONSOLE_PASSWORD = "test-console-" + Long.toHexString(System.nanoTime());
+
     private Path base;
     private EmbeddedPostgresServer postgres;
     private EmbeddedS3Server s3;
@@ -44,6 +47,24 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
                     Files.copy(route, routes.resolve(route.getFileName()));
                 }
             }
+            // the purge route runs, but never on its own during the suite (it would purge other tests' data):
+            // tests purge when they want to
+            Path purge = routes.resolve("retention-purge.camel.yaml");
+            Files.writeString(purge, Files.readString(purge).replace("schedule: \"0 */6 * * ?\"", "schedule: \"0 0 0 1 1 ? 2099\""));
+            // a dataset with retention (raw archives 30 days, rows 100 years: nothing other tests load is that old)
+            Path datasets = Files.createDirectories(base.resolve("datasets"));
+            Files.writeString(datasets.resolve("old-rain.yaml"), """
+                    datasets:
+                      - name: old-rain
+                        files: ["oldrain*.csv"]
+                        table: rain_readings
+                        naturalKey: [gauge_id, observed_at]
+                        retention: {raw: 30d, rows: 36500d, rowsBy: observed_at}
+                        columns:
+                          - {name: gauge_id, type: text}
+                          - {name: observed_at, type: timestamp, format: iso}
+                          - {name: rainfall_in, type: decimal, precision: 8, scale: 3}
+                    """);
             upstreamS3 = EmbeddedS3Server.start(base.resolve("upstream"), false);
             upstreamDirect = upstreamS3.endpoint();
             upstream = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
@@ -67,6 +88,9 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             config.put("SLUICE_S3_SECRET_KEY", s3.secretKey());
             config.put("SLUICE_DATA_DIR", base.toString());
             config.put("sluice.routes.dir", routes.toString());
+            config.put("SLUICE_JOLOKIA_PORT", String.valueOf(dev.sluice.embedded.FreePort.find()));
+            config.put("SLUICE_CONSOLE_USER", CONSOLE_USER);
+            config.put("SLUICE_CONSOLE_PASSWORD", CONSOLE_PASSWORD);
             config.put("sluice.landing.stable-for-ms", "500");
             config.put("sluice.landing.poll-ms", "200");
             config.put("sluice.ingest.max-bad-records", "50");

@@ -11,9 +11,18 @@ import java.util.Map;
 @Named("apiErrors")
 public class ApiErrors {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ApiErrors.class);
+
     public Map<String, Object> describe(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        int status = e instanceof NotFoundException ? 404 : e instanceof BadRequestException ? 400 : 500;
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+            e = new BadRequestException("the request body is not the JSON expected: " + json.getOriginalMessage());
+        }
+        int status = e instanceof NotFoundException ? 404 : e instanceof BadRequestException ? 400
+                : e instanceof ConflictException ? 409 : 500;
+        if (status == 500) {
+            LOG.errorf(e, "%s failed", exchange.getFromRouteId());
+        }
         exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getIn().setHeader(Exchange.CONTENT_TYPE, "application/json");
         return Map.of("status", status, "message", e == null ? "unknown error" : String.valueOf(e.getMessage()));

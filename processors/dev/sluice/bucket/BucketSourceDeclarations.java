@@ -59,18 +59,7 @@ public final class BucketSourceDeclarations {
 
     /** "500ms", "30s", "2m", "6h", "7d". */
     public static Duration duration(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        long amount = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-            case 's' -> Duration.ofSeconds(amount);
-            case 'm' -> Duration.ofMinutes(amount);
-            case 'h' -> Duration.ofHours(amount);
-            case 'd' -> Duration.ofDays(amount);
-            default -> throw new IllegalArgumentException("'" + text + "' is not a duration like 30s, 2m, 6h or 7d");
-        };
+        return dev.sluice.config.YamlFields.duration(text);
     }
 
     private static Duration duration(JsonNode node, String field, String fallback, String where) {

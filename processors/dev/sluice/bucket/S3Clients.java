@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URI;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public class S3Clients {
     int parallel;
 
     private volatile S3Client storage;
+    private volatile S3Presigner presigner;
     private final Map<String, S3Client> upstreams = new ConcurrentHashMap<>();
 
     /** Our object store. */
@@ -54,6 +56,22 @@ public class S3Clients {
             }
         }
         return storage;
+    }
+
+    /** Presigns requests to our object store (download links of catalog entries). */
+    public S3Presigner presigner() {
+        if (presigner == null) {
+            synchronized (this) {
+                if (presigner == null) {
+                    presigner = S3Presigner.builder().region(Region.of(region)).endpointOverride(URI.create(endpoint))
+                            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+                            .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                                    .pathStyleAccessEnabled(true).build())
+                            .build();
+                }
+            }
+        }
+        return presigner;
     }
 
     public S3Client upstream(BucketSource source) {
@@ -90,6 +108,9 @@ public class S3Clients {
     void close() {
         if (storage != null) {
             storage.close();
+        }
+        if (presigner != null) {
+            presigner.close();
         }
         upstreams.values().forEach(S3Client::close);
     }

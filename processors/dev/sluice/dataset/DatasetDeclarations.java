@@ -2,6 +2,7 @@ package dev.sluice.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.YamlFields;
 import static dev.sluice.config.YamlFields.strings;
 import static dev.sluice.config.YamlFields.text;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -86,7 +87,31 @@ public final class DatasetDeclarations {
         }
         return new DatasetDefinition(name, text(node, "description", ""), files, format,
                 singleChar(csv, "delimiter", ',', where), singleChar(csv, "quote", '"', where),
-                Charset.forName(text(csv, "encoding", "UTF-8")), table, key, keyed, sheetNameColumn);
+                Charset.forName(text(csv, "encoding", "UTF-8")), table, key, keyed, sheetNameColumn,
+                retention(node.path("retention"), columns, where));
+    }
+
+    /** retention: {raw: 90d, rows: 3650d, rowsBy: observed_at}; absent parts mean kept forever. */
+    private static DatasetDefinition.Retention retention(JsonNode node, List<ColumnDefinition> columns, String where) {
+        if (node.isMissingNode() || node.isNull()) {
+            return DatasetDefinition.Retention.FOREVER;
+        }
+        try {
+            String raw = text(node, "raw", null);
+            String rows = text(node, "rows", null);
+            String rowsBy = text(node, "rowsBy", null);
+            if (rows != null) {
+                boolean timestampColumn = columns.stream()
+                        .anyMatch(c -> c.name().equals(rowsBy) && c.type() == ColumnType.TIMESTAMP);
+                if (!timestampColumn) {
+                    throw new IllegalArgumentException("retention.rowsBy must name a timestamp column, not '" + rowsBy + "'");
+                }
+            }
+            return new DatasetDefinition.Retention(raw == null ? null : YamlFields.duration(raw),
+                    rows == null ? null : YamlFields.duration(rows), rows == null ? null : rowsBy);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     private static ColumnDefinition column(JsonNode node, String where) {

@@ -3,6 +3,7 @@ package dev.sluice.dataset;
 import java.nio.charset.Charset;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,10 +20,20 @@ import java.util.Locale;
  * @param naturalKey  columns that identify a row; a later file with the same key updates it
  * @param columns     declared columns in table order
  * @param sheetNameColumn XLSX: the column whose value is each sheet's name (one sheet per gauge), or null
+ * @param retention   how long its raw archives and rows are kept (fields null = forever)
  */
 public record DatasetDefinition(String name, String description, List<String> files, String format, char delimiter,
                                 char quote, Charset encoding, String table, List<String> naturalKey,
-                                List<ColumnDefinition> columns, String sheetNameColumn) {
+                                List<ColumnDefinition> columns, String sheetNameColumn, Retention retention) {
+
+    /**
+     * @param raw        archived originals (raw/&lt;dataset&gt;/…) older than this are deleted, or null
+     * @param rows       rows whose {@code rowsColumn} is older than this are deleted, or null
+     * @param rowsColumn a timestamp column of the dataset
+     */
+    public record Retention(Duration raw, Duration rows, String rowsColumn) {
+        public static final Retention FOREVER = new Retention(null, null, null);
+    }
 
     public boolean matches(String fileName) {
         Path path = Path.of(fileName);

@@ -91,6 +91,16 @@ public class IngestRuns {
         }
     }
 
+    /** Attaches a JSON summary (what the run did beyond rows and bytes) to a run. */
+    public void summarize(long runId, String json) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("update ingest_run set summary = ?::jsonb where id = ?")) {
+            update.setString(1, json);
+            update.setLong(2, runId);
+            update.executeUpdate();
+        }
+    }
+
     public void recordDeadLetters(Connection connection, long runId, String source, String dataset, String file,
                                   List<DeadLetter> deadLetters) throws SQLException {
         if (deadLetters.isEmpty()) {

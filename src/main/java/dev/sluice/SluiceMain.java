@@ -1,7 +1,10 @@
 package dev.sluice;
 
+import dev.sluice.console.ConsoleCredentials;
 import dev.sluice.embedded.EmbeddedDefaults;
 import io.quarkus.runtime.Quarkus;
+
+import java.nio.file.Path;
 
 /**
  * Starts the embedded parts the environment does not provide, then Sluice itself.
@@ -19,6 +22,7 @@ public class SluiceMain {
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
         // embedded servers stop with the JVM (their own shutdown hooks); a kill -9 is handled at the next start
         EmbeddedDefaults.startWhatIsNotConfigured(System.getenv());
+        ConsoleCredentials.ensure(System.getenv(), Path.of(System.getenv().getOrDefault("SLUICE_DATA_DIR", "data")));
         Quarkus.run(args);
     }
 }

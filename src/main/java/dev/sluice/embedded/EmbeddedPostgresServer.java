@@ -24,13 +24,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts PostgreSQL on a free port, initialising {@code dataDirectory} only if it is new. */
     public static EmbeddedPostgresServer start(Path dataDirectory) {
+        return start(dataDirectory, FreePort.find());
+    }
+
+    /** As {@link #start(Path)} on a given port (a restart that clients find where they left it). */
+    public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
         try {
             Files.createDirectories(dataDirectory);
             stopOrphanedPostmaster(dataDirectory.resolve("postmaster.pid"));
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
-                    .setPort(FreePort.find())
+                    .setPort(port)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     // the server's own log goes beside its data, not into Sluice's
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDirectory.resolveSibling("postgres.log").toFile()))

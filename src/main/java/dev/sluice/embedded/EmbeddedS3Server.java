@@ -54,6 +54,8 @@ public final class EmbeddedS3Server implements AutoCloseable {
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(context.getBlobStore())
                     .endpoint(endpoint)
+                    // DeleteObjects carries the SDK's x-amz-checksum-crc32, which s3proxy 3 does not know
+                    .ignoreUnknownHeaders(true)
                     .awsAuthentication(authenticated ? AuthenticationType.AWS_V2_OR_V4 : AuthenticationType.NONE,
                             credentials[0], credentials[1])
                     .build();

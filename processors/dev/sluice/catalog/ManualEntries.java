@@ -1,0 +1,192 @@
+package dev.sluice.catalog;
+
+import dev.sluice.api.BadRequestException;
+import dev.sluice.api.ConflictException;
+import dev.sluice.api.NotFoundException;
+import dev.sluice.api.QueryParameters;
+import dev.sluice.bucket.S3Clients;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * POST/PUT/DELETE /datasets: catalog entries made by hand for objects already in our bucket (a
+ * dataset someone uploaded). The object must exist: its size is read from the store. DELETE removes
+ * the entry, not the object. Manual entries are never purged by retention.
+ */
+@ApplicationScoped
+@Named("manualEntries")
+public class ManualEntries {
+
+    private static final Set<String> FIELDS = Set.of("source", "storageKey", "parameter", "level", "referenceTime", "forecastHour");
+    private static final Pattern SOURCE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    S3Clients clients;
+    @Inject
+    CatalogQueries queries;
+    @ConfigProperty(name = "sluice.bucket")
+    String bucket;
+
+    public Map<String, Object> create(Map<String, Object> body) throws SQLException {
+        Entry entry = read(body);
+        long bytes = objectSize(entry.storageKey());
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement("""
+                     insert into catalog (source, parameter, level, reference_time, forecast_hour, valid_time, storage_key, bytes, origin)
+                     values (?, ?, ?, ?, ?, ?, ?, ?, 'manual') on conflict (storage_key) do nothing returning id""")) {
+            bind(insert, entry);
+            insert.setString(7, entry.storageKey());
+            insert.setLong(8, bytes);
+            try (ResultSet row = insert.executeQuery()) {
+                if (!row.next()) {
+                    throw new ConflictException("storageKey: '" + entry.storageKey() + "' is already in the catalog");
+                }
+                return queries.get(row.getLong(1));
+            }
+        }
+    }
+
+    public Map<String, Object> update(Object id, Map<String, Object> body) throws SQLException {
+        long key = QueryParameters.id(id);
+        Entry entry = read(body);
+        long bytes = objectSize(entry.storageKey());
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("""
+                     update catalog set source = ?, parameter = ?, level = ?, reference_time = ?, forecast_hour = ?, valid_time = ?,
+                            storage_key = ?, bytes = ?, version = version + 1
+                     where id = ? and purge_started_at is null""")) {
+            bind(update, entry);
+            update.setString(7, entry.storageKey());
+            update.setLong(8, bytes);
+            update.setLong(9, key);
+            if (update.executeUpdate() == 0) {
+                throw new NotFoundException("no catalog entry " + key);
+            }
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new ConflictException("storageKey: '" + entry.storageKey() + "' is already in the catalog");
+            }
+            throw e;
+        }
+        return queries.get(key);
+    }
+
+    public void delete(Object id) throws SQLException {
+        long key = QueryParameters.id(id);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("delete from catalog where id = ? and purge_started_at is null")) {
+            delete.setLong(1, key);
+            if (delete.executeUpdate() == 0) {
+                throw new NotFoundException("no catalog entry " + key);
+            }
+        }
+    }
+
+    private Entry read(Map<String, Object> body) {
+        if (body == null) {
+            throw new BadRequestException("a JSON object with source and storageKey is expected");
+        }
+        for (String field : body.keySet()) {
+            if (!FIELDS.contains(field)) {
+                throw new BadRequestException("unknown field '" + field + "'; fields are " + FIELDS);
+            }
+        }
+        String source = string(body, "source", true);
+        if (!SOURCE.matcher(source).matches()) {
+            throw new BadRequestException("source: '" + source + "' must be lower-case letters, digits, . _ - (at most 63)");
+        }
+        String storageKey = string(body, "storageKey", true);
+        if (storageKey.startsWith("/") || storageKey.length() > 1024 || storageKey.contains("..")) {
+            throw new BadRequestException("storageKey: must be a relative object key of at most 1024 characters");
+        }
+        Instant reference = null;
+        String referenceText = string(body, "referenceTime", false);
+        if (referenceText != null) {
+            try {
+                reference = OffsetDateTime.parse(referenceText).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new BadRequestException("referenceTime: '" + referenceText + "' is not a time like 2025-06-19T12:00:00Z");
+            }
+        }
+        Integer forecastHour = null;
+        Object hour = body.get("forecastHour");
+        if (hour != null) {
+            if (!(hour instanceof Integer h) || h < 0 || h > 10_000) {
+                throw new BadRequestException("forecastHour: must be a whole number from 0 to 10000");
+            }
+            forecastHour = h;
+        }
+        return new Entry(source, storageKey, string(body, "parameter", false), string(body, "level", false), reference, forecastHour);
+    }
+
+    private static String string(Map<String, Object> body, String field, boolean required) {
+        Object value = body.get(field);
+        if (value == null || (value instanceof String s && s.isBlank())) {
+            if (required) {
+                throw new BadRequestException(field + ": required");
+            }
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            throw new BadRequestException(field + ": must be a string");
+        }
+        if (s.length() > 1024) {
+            throw new BadRequestException(field + ": longer than 1024 characters");
+        }
+        return s;
+    }
+
+    private long objectSize(String storageKey) {
+        try {
+            HeadObjectResponse head = clients.storage().headObject(b -> b.bucket(bucket).key(storageKey));
+            return head.contentLength();
+        } catch (NoSuchKeyException e) {
+            throw new BadRequestException("storageKey: no object '" + storageKey + "' in bucket " + bucket);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new BadRequestException("storageKey: no object '" + storageKey + "' in bucket " + bucket);
+            }
+            throw e;
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Entry entry) throws SQLException {
+        statement.setString(1, entry.source());
+        statement.setString(2, entry.parameter());
+        statement.setString(3, entry.level());
+        statement.setTimestamp(4, entry.referenceTime() == null ? null : Timestamp.from(entry.referenceTime()));
+        if (entry.forecastHour() == null) {
+            statement.setNull(5, Types.INTEGER);
+        } else {
+            statement.setInt(5, entry.forecastHour());
+        }
+        Instant valid = entry.referenceTime() == null ? null
+                : entry.referenceTime().plusSeconds(3600L * (entry.forecastHour() == null ? 0 : entry.forecastHour()));
+        statement.setTimestamp(6, valid == null ? null : Timestamp.from(valid));
+    }
+
+    private record Entry(String source, String storageKey, String parameter, String level, Instant referenceTime,
+                         Integer forecastHour) {
+    }
+}

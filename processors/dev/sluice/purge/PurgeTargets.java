@@ -1,0 +1,64 @@
+package dev.sluice.purge;
+
+import dev.sluice.bucket.BucketSource;
+import dev.sluice.bucket.BucketSources;
+import dev.sluice.dataset.DatasetDefinition;
+import dev.sluice.dataset.DatasetRegistry;
+import dev.sluice.http.HttpSource;
+import dev.sluice.http.HttpSources;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What retention applies to, read from the declarations: every bucket source with a retention
+ * (its objects under &lt;source&gt;/), every dataset with a raw retention (its archives under
+ * raw/&lt;dataset&gt;/ and raw/http/&lt;source&gt;/ of the HTTP sources feeding it) and every
+ * dataset with a row retention. Whatever has no retention is never purged.
+ */
+@ApplicationScoped
+public class PurgeTargets {
+
+    @Inject
+    BucketSources bucketSources;
+    @Inject
+    HttpSources httpSources;
+    @Inject
+    DatasetRegistry datasets;
+
+    public List<PurgeTarget> all() {
+        List<PurgeTarget> targets = new ArrayList<>();
+        for (BucketSource source : bucketSources.all()) {
+            if (source.retention() != null) {
+                targets.add(new PurgeTarget(source.name(), PurgeTarget.Kind.OBJECTS, source.retention(),
+                        List.of(source.name() + "/"), null, null));
+            }
+        }
+        for (DatasetDefinition dataset : datasets.all()) {
+            DatasetDefinition.Retention retention = dataset.retention();
+            if (retention.raw() != null) {
+                List<String> prefixes = new ArrayList<>();
+                prefixes.add("raw/" + dataset.name() + "/");
+                httpSources.all().stream().filter(s -> dataset.name().equals(s.dataset()))
+                        .map(HttpSource::name).forEach(s -> prefixes.add("raw/http/" + s + "/"));
+                targets.add(new PurgeTarget(dataset.name(), PurgeTarget.Kind.RAW_ARCHIVES, retention.raw(), prefixes, null, null));
+            }
+            if (retention.rows() != null) {
+                targets.add(new PurgeTarget(dataset.name(), PurgeTarget.Kind.ROWS, retention.rows(), List.of(),
+                        dataset.table(), retention.rowsColumn()));
+            }
+        }
+        return targets;
+    }
+
+    /** The targets of one source or dataset (empty when it has no retention). */
+    public List<PurgeTarget> named(String name) {
+        return all().stream().filter(t -> t.name().equals(name)).toList();
+    }
+
+    public boolean known(String name) {
+        return bucketSources.named(name).isPresent() || httpSources.named(name).isPresent() || datasets.named(name).isPresent();
+    }
+}

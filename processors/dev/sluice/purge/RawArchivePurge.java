@@ -1,0 +1,98 @@
+package dev.sluice.purge;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Purges a dataset's archived originals older than its raw retention: the objects (only under the
+ * dataset's archive prefixes), then their ledger rows. Objects go first: an interruption leaves
+ * ledger rows whose object is already gone, which the next run deletes again harmlessly.
+ */
+@ApplicationScoped
+public class RawArchivePurge {
+
+    /** parameters: dataset, cutoff, prefixes */
+    private static final String EXPIRED = """
+            dataset = ? and archive_key is not null and updated_at < ? and status in ('archived', 'loaded')
+            and archive_key ^@ any(?)""";
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    ObjectDeleter deleter;
+    @ConfigProperty(name = "sluice.purge.batch-size", defaultValue = "1000")
+    int batchSize;
+
+    public PurgeCounts preview(PurgeTarget target, Instant cutoff) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement count = connection.prepareStatement(
+                     "select count(*), coalesce(sum(size_bytes), 0) from file_ledger where " + EXPIRED)) {
+            bind(connection, count, target, cutoff);
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                return new PurgeCounts(row.getLong(1), row.getLong(2), 0, row.getLong(1), 0, 0);
+            }
+        }
+    }
+
+    public PurgeCounts purge(PurgeTarget target, Instant cutoff) throws SQLException {
+        PurgeCounts counts = PurgeCounts.NONE;
+        long afterId = 0;
+        while (true) {
+            List<Archive> batch = new ArrayList<>();
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement select = connection.prepareStatement(
+                         "select id, archive_key, size_bytes from file_ledger where " + EXPIRED + " and id > ? order by id limit ?")) {
+                bind(connection, select, target, cutoff);
+                select.setLong(4, afterId);
+                select.setInt(5, batchSize);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        batch.add(new Archive(rows.getLong(1), rows.getString(2), rows.getLong(3)));
+                    }
+                }
+            }
+            if (batch.isEmpty()) {
+                return counts;
+            }
+            afterId = batch.get(batch.size() - 1).id();
+            Map<String, String> failures = deleter.delete(batch.stream().map(Archive::key).distinct().toList());
+            List<Long> deleted = new ArrayList<>();
+            long bytes = 0;
+            for (Archive a : batch) {
+                if (!failures.containsKey(a.key())) {
+                    deleted.add(a.id());
+                    bytes += a.bytes();
+                }
+            }
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement delete = connection.prepareStatement("delete from file_ledger where id = any(?)")) {
+                delete.setArray(1, connection.createArrayOf("bigint", deleted.toArray()));
+                delete.executeUpdate();
+            }
+            counts = counts.plus(new PurgeCounts(deleted.size(), bytes, 0, deleted.size(), 0, batch.size() - deleted.size()));
+        }
+    }
+
+    private static void bind(Connection connection, PreparedStatement statement, PurgeTarget target, Instant cutoff)
+            throws SQLException {
+        statement.setString(1, target.name());
+        statement.setTimestamp(2, Timestamp.from(cutoff));
+        statement.setArray(3, connection.createArrayOf("text", target.prefixes().toArray()));
+    }
+
+    private record Archive(long id, String key, long bytes) {
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sluice.purge;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Purges a bucket source's expired objects: per batch, marks the catalog rows (so none is listed as
+ * available while its object may be gone), deletes the objects with DeleteObjects, deletes the
+ * rows whose object went and unmarks those whose object the store refused (retried next run). Then
+ * the source's ledger rows older than the window whose object is no longer catalogued.
+ * Only rows written by the source itself (not manual catalog entries) under its own prefix are
+ * touched. An interrupted run leaves marked rows that are still expired: the next run takes them up
+ * again, and deleting an already deleted object succeeds.
+ */
+@ApplicationScoped
+public class SourceObjectsPurge {
+
+    /** expired, purgeable catalog rows of a source: parameters source, cutoff, prefix */
+    private static final String EXPIRED = """
+            source = ? and origin = 'poll' and ingested_at < ? and starts_with(storage_key, ?)""";
+    /** ledger rows of a source that a purge deletes: parameters source, cutoff (then the catalog condition) */
+    private static final String EXPIRED_LEDGER = """
+            l.source = ? and l.updated_at < ? and l.status <> 'loading'
+            and not exists (select 1 from catalog c where c.storage_key = l.archive_key%s)""";
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    ObjectDeleter deleter;
+    @ConfigProperty(name = "sluice.purge.batch-size", defaultValue = "1000")
+    int batchSize;
+
+    public PurgeCounts preview(PurgeTarget target, Instant cutoff) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            long objects;
+            long bytes;
+            try (PreparedStatement count = connection.prepareStatement(
+                    "select count(*), coalesce(sum(bytes), 0) from catalog where " + EXPIRED)) {
+                bind(count, target, cutoff);
+                try (ResultSet row = count.executeQuery()) {
+                    row.next();
+                    objects = row.getLong(1);
+                    bytes = row.getLong(2);
+                }
+            }
+            long ledgerRows;
+            // the ledger condition as it will hold once the expired catalog rows are gone
+            try (PreparedStatement count = connection.prepareStatement("select count(*) from file_ledger l where "
+                    + EXPIRED_LEDGER.formatted(
+                    " and not (c.source = ? and c.origin = 'poll' and c.ingested_at < ? and starts_with(c.storage_key, ?))"))) {
+                count.setString(1, target.name());
+                count.setTimestamp(2, Timestamp.from(cutoff));
+                count.setString(3, target.name());
+                count.setTimestamp(4, Timestamp.from(cutoff));
+                count.setString(5, target.prefixes().get(0));
+                try (ResultSet row = count.executeQuery()) {
+                    row.next();
+                    ledgerRows = row.getLong(1);
+                }
+            }
+            return new PurgeCounts(objects, bytes, objects, ledgerRows, 0, 0);
+        }
+    }
+
+    public PurgeCounts purge(PurgeTarget target, Instant cutoff) throws SQLException {
+        PurgeCounts counts = PurgeCounts.NONE;
+        Timestamp afterIngested = new Timestamp(0);
+        long afterId = 0;
+        while (true) {
+            List<Expired> batch = mark(target, cutoff, afterIngested, afterId);
+            if (batch.isEmpty()) {
+                break;
+            }
+            Map<String, String> failures = deleter.delete(batch.stream().map(Expired::key).toList());
+            List<Long> deleted = new ArrayList<>();
+            List<Long> kept = new ArrayList<>();
+            long bytes = 0;
+            for (Expired e : batch) {
+                if (failures.containsKey(e.key())) {
+                    kept.add(e.id());
+                } else {
+                    deleted.add(e.id());
+                    bytes += e.bytes();
+                }
+                if (e.ingestedAt().after(afterIngested) || (e.ingestedAt().equals(afterIngested) && e.id() > afterId)) {
+                    afterIngested = e.ingestedAt();
+                    afterId = e.id();
+                }
+            }
+            try (Connection connection = dataSource.getConnection()) {
+                update(connection, "delete from catalog where id = any(?)", deleted);
+                update(connection, "update catalog set purge_started_at = null where id = any(?)", kept);
+            }
+            counts = counts.plus(new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, kept.size()));
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("""
+                     delete from file_ledger where id in (select l.id from file_ledger l where %s for update skip locked)"""
+                     .formatted(EXPIRED_LEDGER.formatted("")))) {
+            delete.setString(1, target.name());
+            delete.setTimestamp(2, Timestamp.from(cutoff));
+            counts = counts.plus(new PurgeCounts(0, 0, 0, delete.executeUpdate(), 0, 0));
+        }
+        return counts;
+    }
+
+    /** Marks the next batch of expired rows (oldest first, after the cursor) and returns them. */
+    private List<Expired> mark(PurgeTarget target, Instant cutoff, Timestamp afterIngested, long afterId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement mark = connection.prepareStatement("""
+                     update catalog set purge_started_at = coalesce(purge_started_at, now())
+                     where id in (select id from catalog where %s and (ingested_at, id) > (?, ?)
+                                  order by ingested_at, id limit ? for update skip locked)
+                     returning id, storage_key, bytes, ingested_at""".formatted(EXPIRED))) {
+            bind(mark, target, cutoff);
+            mark.setTimestamp(4, afterIngested);
+            mark.setLong(5, afterId);
+            mark.setInt(6, batchSize);
+            List<Expired> batch = new ArrayList<>();
+            try (ResultSet rows = mark.executeQuery()) {
+                while (rows.next()) {
+                    batch.add(new Expired(rows.getLong(1), rows.getString(2), rows.getLong(3), rows.getTimestamp(4)));
+                }
+            }
+            return batch;
+        }
+    }
+
+    private static void bind(PreparedStatement statement, PurgeTarget target, Instant cutoff) throws SQLException {
+        statement.setString(1, target.name());
+        statement.setTimestamp(2, Timestamp.from(cutoff));
+        statement.setString(3, target.prefixes().get(0));
+    }
+
+    private static void update(Connection connection, String sql, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            statement.executeUpdate();
+        }
+    }
+
+    private record Expired(long id, String key, long bytes, Timestamp ingestedAt) {
+    }
+}

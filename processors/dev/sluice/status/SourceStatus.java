@@ -1,0 +1,144 @@
+package dev.sluice.status;
+
+import dev.sluice.bucket.BucketSource;
+import dev.sluice.bucket.BucketSources;
+import dev.sluice.bucket.CronSchedules;
+import dev.sluice.http.HttpSource;
+import dev.sluice.http.HttpSources;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.quartz.CronExpression;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GET /sources: every declared source (bucket and HTTP) with whether it is scheduled, when it runs
+ * next, how its last runs went and how much it has stored.
+ */
+@ApplicationScoped
+@Named("sourceStatus")
+public class SourceStatus {
+
+    /** run outcomes that count as a success, and as an error */
+    private static final String SUCCESS = "('success', 'loaded', 'fetched', 'not_modified', 'not_available')";
+    private static final String ERROR = "('failed', 'rejected', 'partial')";
+
+    @Inject
+    BucketSources bucketSources;
+    @Inject
+    HttpSources httpSources;
+    @Inject
+    AgroalDataSource dataSource;
+
+    public List<Map<String, Object>> list() throws SQLException {
+        List<Map<String, Object>> result = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            for (BucketSource source : bucketSources.all()) {
+                Map<String, Object> item = head(source.name(), "bucket", source.description(), source.enabled(),
+                        List.of(source.schedule()));
+                item.put("upstream", "s3://" + source.bucket());
+                item.put("retention", source.retention() == null ? null : source.retention().toString());
+                runs(connection, source.name(), item);
+                stored(connection, source.name(), item);
+                result.add(item);
+            }
+            for (HttpSource source : httpSources.all()) {
+                Map<String, Object> item = head(source.name(), "http", source.description(), source.enabled(),
+                        source.schedules().stream().map(HttpSource.Schedule::cron).toList());
+                item.put("dataset", source.dataset());
+                runs(connection, source.name(), item);
+                rows(connection, source.name(), item);
+                result.add(item);
+            }
+        }
+        return result;
+    }
+
+    private static Map<String, Object> head(String name, String type, String description, boolean enabled, List<String> schedules) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("name", name);
+        item.put("type", type);
+        item.put("description", description);
+        item.put("enabled", enabled);
+        item.put("schedule", schedules.size() == 1 ? schedules.get(0) : schedules);
+        item.put("nextRun", enabled ? nextRun(schedules) : null);
+        return item;
+    }
+
+    /** The next time any of the 5-field schedules fires (in the scheduler's time zone, as Quartz runs them). */
+    static String nextRun(List<String> schedules) {
+        Date next = null;
+        for (String schedule : schedules) {
+            try {
+                Date candidate = new CronExpression(CronSchedules.toQuartz(schedule)).getNextValidTimeAfter(new Date());
+                if (candidate != null && (next == null || candidate.before(next))) {
+                    next = candidate;
+                }
+            } catch (ParseException | IllegalArgumentException e) {
+                return "invalid schedule '" + schedule + "': " + e.getMessage();
+            }
+        }
+        return next == null ? null : next.toInstant().toString();
+    }
+
+    private static void runs(Connection connection, String source, Map<String, Object> item) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                select (select max(coalesce(finished_at, started_at)) from ingest_run
+                        where source = ? and kind <> 'purge' and outcome in %s),
+                       e.finished_at, e.outcome, e.message
+                from (select 1) one
+                left join lateral (select coalesce(finished_at, started_at) finished_at, outcome, message from ingest_run
+                                   where source = ? and kind <> 'purge' and outcome in %s
+                                   order by started_at desc limit 1) e on true""".formatted(SUCCESS, ERROR))) {
+            select.setString(1, source);
+            select.setString(2, source);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                item.put("lastSuccess", instant(row.getTimestamp(1)));
+                item.put("lastError", row.getTimestamp(2) == null ? null
+                        : Map.of("at", instant(row.getTimestamp(2)), "outcome", row.getString(3),
+                        "message", String.valueOf(row.getString(4))));
+            }
+        }
+    }
+
+    private static void stored(Connection connection, String source, Map<String, Object> item) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select count(*), coalesce(sum(bytes), 0) from catalog where source = ? and purge_started_at is null")) {
+            select.setString(1, source);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                item.put("objects", row.getLong(1));
+                item.put("bytes", row.getLong(2));
+            }
+        }
+    }
+
+    private static void rows(Connection connection, String source, Map<String, Object> item) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select count(*) filter (where status = 'fetched'), coalesce(sum(rows_loaded), 0) from http_resource where source = ?")) {
+            select.setString(1, source);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                item.put("periodsFetched", row.getLong(1));
+                item.put("rows", row.getLong(2));
+            }
+        }
+    }
+
+    private static String instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant().toString();
+    }
+}
