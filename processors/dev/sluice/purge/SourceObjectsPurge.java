@@ -3,7 +3,9 @@ package dev.sluice.purge;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.annotation.PreDestroy;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,9 +13,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Purges a bucket source's expired objects: per batch, marks the catalog rows (so none is listed as
@@ -26,6 +34,8 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class SourceObjectsPurge {
+
+    private static final Logger LOG = Logger.getLogger(SourceObjectsPurge.class);
 
     /** expired, purgeable catalog rows of a source: parameters source, cutoff, prefix */
     private static final String EXPIRED = """
@@ -41,6 +51,15 @@ public class SourceObjectsPurge {
     ObjectDeleter deleter;
     @ConfigProperty(name = "sluice.purge.batch-size", defaultValue = "1000")
     int batchSize;
+    /** batches whose objects are being deleted at once */
+    @ConfigProperty(name = "sluice.purge.parallel", defaultValue = "2")
+    int parallel;
+
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "purge-delete");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public PurgeCounts preview(PurgeTarget target, Instant cutoff) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
@@ -78,32 +97,28 @@ public class SourceObjectsPurge {
         PurgeCounts counts = PurgeCounts.NONE;
         Timestamp afterIngested = new Timestamp(0);
         long afterId = 0;
-        while (true) {
-            List<Expired> batch = mark(target, cutoff, afterIngested, afterId);
-            if (batch.isEmpty()) {
-                break;
-            }
-            Map<String, String> failures = deleter.delete(batch.stream().map(Expired::key).toList());
-            List<Long> deleted = new ArrayList<>();
-            List<Long> kept = new ArrayList<>();
-            long bytes = 0;
-            for (Expired e : batch) {
-                if (failures.containsKey(e.key())) {
-                    kept.add(e.id());
-                } else {
-                    deleted.add(e.id());
-                    bytes += e.bytes();
+        // the next batch is marked while earlier ones are being deleted: the store's round trips
+        // and the database's overlap instead of adding up
+        Deque<Future<PurgeCounts>> inFlight = new ArrayDeque<>();
+        try {
+            while (true) {
+                List<Expired> batch = mark(target, cutoff, afterIngested, afterId);
+                if (batch.isEmpty()) {
+                    break;
                 }
-                if (e.ingestedAt().after(afterIngested) || (e.ingestedAt().equals(afterIngested) && e.id() > afterId)) {
-                    afterIngested = e.ingestedAt();
-                    afterId = e.id();
+                Expired last = batch.get(batch.size() - 1);
+                afterIngested = last.ingestedAt();
+                afterId = last.id();
+                if (inFlight.size() >= parallel) {
+                    counts = counts.plus(await(inFlight.removeFirst()));
                 }
+                inFlight.addLast(workers.submit(() -> deleteBatch(batch)));
             }
-            try (Connection connection = dataSource.getConnection()) {
-                update(connection, "delete from catalog where id = any(?)", deleted);
-                update(connection, "update catalog set purge_started_at = null where id = any(?)", kept);
+            while (!inFlight.isEmpty()) {
+                counts = counts.plus(await(inFlight.removeFirst()));
             }
-            counts = counts.plus(new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, kept.size()));
+        } finally {
+            inFlight.forEach(f -> f.cancel(false));
         }
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement("""
@@ -116,14 +131,57 @@ public class SourceObjectsPurge {
         return counts;
     }
 
+    /** Deletes a marked batch's objects, then the rows of those that went; unmarks those the store refused. */
+    private PurgeCounts deleteBatch(List<Expired> batch) throws SQLException {
+        Map<String, String> failures = deleter.delete(batch.stream().map(Expired::key).toList());
+        List<Long> deleted = new ArrayList<>();
+        List<Long> kept = new ArrayList<>();
+        long bytes = 0;
+        for (Expired e : batch) {
+            if (failures.containsKey(e.key())) {
+                kept.add(e.id());
+            } else {
+                deleted.add(e.id());
+                bytes += e.bytes();
+            }
+        }
+        if (!failures.isEmpty()) {
+            LOG.warnf("%d objects not deleted, e.g. %s", failures.size(), failures.entrySet().iterator().next());
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            update(connection, "delete from catalog where id = any(?)", deleted);
+            update(connection, "update catalog set purge_started_at = null where id = any(?)", kept);
+        }
+        return new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, kept.size());
+    }
+
+    private static PurgeCounts await(Future<PurgeCounts> batch) throws SQLException {
+        try {
+            return batch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        workers.shutdownNow();
+    }
+
     /** Marks the next batch of expired rows (oldest first, after the cursor) and returns them. */
     private List<Expired> mark(PurgeTarget target, Instant cutoff, Timestamp afterIngested, long afterId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement mark = connection.prepareStatement("""
-                     update catalog set purge_started_at = coalesce(purge_started_at, now())
-                     where id in (select id from catalog where %s and (ingested_at, id) > (?, ?)
-                                  order by ingested_at, id limit ? for update skip locked)
-                     returning id, storage_key, bytes, ingested_at""".formatted(EXPIRED))) {
+                     with next as (select id from catalog where %s and (ingested_at, id) > (?, ?)
+                                   order by ingested_at, id limit ? for update skip locked)
+                     update catalog c set purge_started_at = coalesce(c.purge_started_at, now()) from next where c.id = next.id
+                     returning c.id, c.storage_key, c.bytes, c.ingested_at""".formatted(EXPIRED))) {
             bind(mark, target, cutoff);
             mark.setTimestamp(4, afterIngested);
             mark.setLong(5, afterId);
@@ -134,6 +192,8 @@ public class SourceObjectsPurge {
                     batch.add(new Expired(rows.getLong(1), rows.getString(2), rows.getLong(3), rows.getTimestamp(4)));
                 }
             }
+            // RETURNING comes in no particular order; the cursor is the batch's last row
+            batch.sort(java.util.Comparator.comparing(Expired::ingestedAt).thenComparingLong(Expired::id));
             return batch;
         }
     }

@@ -2,6 +2,9 @@
 -- already be gone is never listed as available; an interrupted purge finds its marked rows again.
 alter table catalog add column purge_started_at timestamptz;
 create index catalog_purging on catalog (source) where purge_started_at is not null;
+-- a purge walks a source's rows oldest first in batches, resuming after the last (ingested_at, id)
+create index catalog_source_ingested_id on catalog (source, ingested_at, id);
+drop index catalog_source_ingested;
 -- poll (written by a source) | manual (POST /datasets); manual entries are never purged
 alter table catalog add column origin text not null default 'poll';
 
