@@ -237,7 +237,7 @@ class BucketIngestTest {
                 .body("outcome", equalTo("success")).body("stored", equalTo(1));
         RestAssured.given().post("/sources/no-such-source/runs").then().statusCode(404)
                 .body("message", equalTo("no source named 'no-such-source'"));
-        RestAssured.given().get("/q/metrics").then().statusCode(200)
+        RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD).get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("ingestion_runs_total{source=\"test-mrms\",status=\"success\"}"))
                 .body(org.hamcrest.Matchers.containsString("files_ingested_total{source=\"test-mrms\"}"))
                 .body(org.hamcrest.Matchers.containsString("bytes_ingested_total{source=\"test-mrms\"}"))

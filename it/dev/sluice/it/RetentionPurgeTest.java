@@ -129,7 +129,9 @@ class RetentionPurgeTest {
         assertEquals(expiredBytes, ((Number) runs.get(0).get("bytes")).longValue());
         assertEquals(1203L, ((Number) runs.get(0).get("objects")).longValue());
         assertEquals("purged", runs.get(0).get("outcome"));
-        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        RestAssured.get("/q/metrics").then().statusCode(401);
+        String metrics = RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD)
+                .get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("purge_files_deleted_total{source=\"test-mrms\"} 1203.0"), metrics.lines()
                 .filter(l -> l.startsWith("purge_")).toList().toString());
         assertTrue(metrics.contains("purge_bytes_freed_total{source=\"test-mrms\"} " + expiredBytes + ".0"));

@@ -38,6 +38,21 @@ public final class YamlFields {
         }
     }
 
+    /** The shortest "7d", "6h", "30m", "45s" or "500ms" form of a duration (the form declarations use). */
+    public static String format(Duration duration) {
+        long ms = duration.toMillis();
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
     /** A list of strings; a single value counts as a list of one. */
     public static List<String> strings(JsonNode node) {
         List<String> result = new ArrayList<>();

@@ -130,7 +130,7 @@ public class RetentionPurge {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("name", target.name());
         item.put("kind", target.kind().label);
-        item.put("retention", target.retention().toString());
+        item.put("retention", dev.sluice.config.YamlFields.format(target.retention()));
         item.put("cutoff", cutoff.toString());
         if (!target.prefixes().isEmpty()) {
             item.put("prefixes", target.prefixes());

@@ -49,7 +49,7 @@ public class SourceStatus {
                 Map<String, Object> item = head(source.name(), "bucket", source.description(), source.enabled(),
                         List.of(source.schedule()));
                 item.put("upstream", "s3://" + source.bucket());
-                item.put("retention", source.retention() == null ? null : source.retention().toString());
+                item.put("retention", source.retention() == null ? null : dev.sluice.config.YamlFields.format(source.retention()));
                 runs(connection, source.name(), item);
                 stored(connection, source.name(), item);
                 result.add(item);

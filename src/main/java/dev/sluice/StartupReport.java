@@ -26,9 +26,17 @@ public class StartupReport {
     String endpoint;
     @ConfigProperty(name = "sluice.routes.dir")
     Path routes;
+    @ConfigProperty(name = "quarkus.http.port")
+    int port;
+    @ConfigProperty(name = "sluice.data.dir")
+    Path data;
 
     void report(@Observes StartupEvent started) {
         LOG.infof("Sluice is ready: drop files into %s (loaded → %s, unprocessable → %s); originals archived to s3://%s at %s; routes from %s",
                 inbox.toAbsolutePath(), done.toAbsolutePath(), error.toAbsolutePath(), bucket, endpoint, routes.toAbsolutePath());
+        Path generated = data.resolve("console-credentials");
+        LOG.infof("Console: http://localhost:%d/hawtio/ (user and password: %s); API: http://localhost:%d/openapi.json",
+                port, System.getenv(dev.sluice.console.ConsoleCredentials.PASSWORD) != null ? "SLUICE_CONSOLE_USER / SLUICE_CONSOLE_PASSWORD"
+                        : "in " + generated.toAbsolutePath(), port);
     }
 }

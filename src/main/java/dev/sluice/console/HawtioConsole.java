@@ -29,6 +29,7 @@ import java.util.Base64;
 public class HawtioConsole {
 
     static final String PATH = "/hawtio";
+    static final String METRICS = "/q/metrics";
     private static final String REALM = "Basic realm=\"Sluice console\", charset=\"UTF-8\"";
 
     @ConfigProperty(name = ConsoleCredentials.USER, defaultValue = "admin")
@@ -42,11 +43,14 @@ public class HawtioConsole {
 
     private HttpClient jolokia;
 
-    /** Runs before every route: nothing under /hawtio is served without the console credentials. */
+    /**
+     * Runs before every route: nothing under /hawtio, and not /q/metrics (what Sluice is doing and
+     * holding is nobody else's business), is served without the console credentials.
+     */
     void authenticate(@Observes Filters filters) {
         filters.register(context -> {
             String path = context.normalizedPath();
-            if (!path.equals(PATH) && !path.startsWith(PATH + "/")) {
+            if (!path.equals(PATH) && !path.startsWith(PATH + "/") && !path.startsWith(METRICS)) {
                 context.next();
             } else if (authorized(context.request().getHeader(HttpHeaders.AUTHORIZATION))) {
                 context.next();

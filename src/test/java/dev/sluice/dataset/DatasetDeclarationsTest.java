@@ -45,6 +45,46 @@ class DatasetDeclarationsTest {
     }
 
     @Test
+    void retentionIsDeclaredPerDatasetAndAbsentMeansForever() {
+        DatasetDefinition kept = parse("""
+                name: x
+                files: ["*.csv"]
+                table: x
+                naturalKey: [id]
+                columns: [{name: id, type: int}, {name: at, type: timestamp}]
+                """).get(0);
+        assertEquals(DatasetDefinition.Retention.FOREVER, kept.retention());
+        DatasetDefinition purged = parse("""
+                name: x
+                files: ["*.csv"]
+                table: x
+                naturalKey: [id]
+                retention: {raw: 90d, rows: 3650d, rowsBy: at}
+                columns: [{name: id, type: int}, {name: at, type: timestamp}]
+                """).get(0);
+        assertEquals(java.time.Duration.ofDays(90), purged.retention().raw());
+        assertEquals(java.time.Duration.ofDays(3650), purged.retention().rows());
+        assertEquals("at", purged.retention().rowsColumn());
+        assertEquals("90d", dev.sluice.config.YamlFields.format(purged.retention().raw()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("""
+                name: x
+                files: ["*.csv"]
+                table: x
+                naturalKey: [id]
+                retention: {rows: 30d, rowsBy: id}
+                columns: [{name: id, type: int}]
+                """)).getMessage().contains("rowsBy must name a timestamp column"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("""
+                name: x
+                files: ["*.csv"]
+                table: x
+                naturalKey: [id]
+                retention: {raw: soon}
+                columns: [{name: id, type: int}]
+                """)).getMessage().contains("'soon' is not a duration"));
+    }
+
+    @Test
     void mistakesAreReportedWithWhereTheyAre() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("""
                 name: x
