@@ -51,6 +51,11 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             // tests purge when they want to
             Path purge = routes.resolve("retention-purge.camel.yaml");
             Files.writeString(purge, Files.readString(purge).replace("schedule: \"0 */6 * * ?\"", "schedule: \"0 0 0 1 1 ? 2099\""));
+            Path silver = routes.resolve("bronze-silver.camel.yaml");
+            Files.writeString(silver, Files.readString(silver).replace("schedule: \"*/5 * * * ?\"", "schedule: \"0 0 0 1 1 ? 2099\""));
+            Path bronze = routes.resolve("outbox-bronze.camel.yaml");
+            Files.writeString(bronze, Files.readString(bronze).replace("period: \"2000\"", "period: \"86400000\"")
+                    .replace("delay: \"2000\"", "delay: \"86400000\""));
             // a dataset with retention (raw archives 30 days, rows 100 years: nothing other tests load is that old)
             Path datasets = Files.createDirectories(base.resolve("datasets"));
             Files.writeString(datasets.resolve("old-rain.yaml"), """

@@ -114,7 +114,8 @@ public final class DatasetDeclarations {
         }
     }
 
-    private static ColumnDefinition column(JsonNode node, String where) {
+    /** One declared column (also used by silver table declarations). */
+    public static ColumnDefinition column(JsonNode node, String where) {
         String name = sqlName(text(node, "name", null), where + " column");
         ColumnType type = ColumnType.of(text(node, "type", "text"));
         String format = text(node, "format", null);

@@ -1,0 +1,208 @@
+package dev.sluice.outbox;
+
+import dev.sluice.bucket.S3Clients;
+import dev.sluice.ledger.IngestRun;
+import dev.sluice.ledger.IngestRuns;
+import dev.sluice.metrics.IngestMetrics;
+import dev.sluice.parquet.ParquetColumn;
+import dev.sluice.parquet.ParquetFileWriter;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Outbox → bronze: unpublished events in bounded batches, one Parquet file per batch and event
+ * date at bronze/events/date=YYYY-MM-DD/part-&lt;batch&gt;.parquet, then the batch marked published.
+ *
+ * A batch is first claimed (its events fixed in the database), then written, then marked. A crash
+ * at any point leaves a claimed batch, which the next run writes again with the same events to the
+ * same keys before marking it: no event is lost and none is published twice.
+ */
+@ApplicationScoped
+@Named("outboxPublisher")
+public class BronzePublisher {
+
+    private static final Logger LOG = Logger.getLogger(BronzePublisher.class);
+    static final List<ParquetColumn> COLUMNS = List.of(
+            new ParquetColumn("event_id", "BIGINT"), new ParquetColumn("aggregate_type", "VARCHAR"),
+            new ParquetColumn("event_type", "VARCHAR"), new ParquetColumn("client_id", "VARCHAR"),
+            new ParquetColumn("occurred_at", "TIMESTAMPTZ"), new ParquetColumn("payload", "VARCHAR"),
+            new ParquetColumn("batch_id", "BIGINT"));
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    S3Clients clients;
+    @Inject
+    IngestRuns runs;
+    @Inject
+    IngestMetrics metrics;
+    @ConfigProperty(name = "sluice.bucket")
+    String bucket;
+    @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "10000")
+    int batchSize;
+
+    /** Publishes every pending event: first batches a crash cut off, then new ones, until none is left. */
+    public Map<String, Object> publishPending() throws Exception {
+        long events = 0;
+        int batches = 0;
+        for (long batch : unfinishedBatches()) {
+            events += publish(batch);
+            batches++;
+        }
+        Long batch;
+        while ((batch = claim()) != null) {
+            events += publish(batch);
+            batches++;
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("batches", batches);
+        result.put("events", events);
+        return result;
+    }
+
+    /** Step 1: fixes the next batch of unclaimed events (oldest first); null when there are none. */
+    public Long claim() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "insert into bronze_batch (events, status) values (0, 'claimed') returning id");
+                 PreparedStatement take = connection.prepareStatement("""
+                         update outbox set batch_id = ? where event_id in (
+                             select event_id from outbox where batch_id is null order by event_id limit ? for update skip locked)""");
+                 PreparedStatement count = connection.prepareStatement("update bronze_batch set events = ? where id = ?")) {
+                long id;
+                try (ResultSet row = insert.executeQuery()) {
+                    row.next();
+                    id = row.getLong(1);
+                }
+                take.setLong(1, id);
+                take.setInt(2, batchSize);
+                int taken = take.executeUpdate();
+                if (taken == 0) {
+                    connection.rollback();
+                    return null;
+                }
+                count.setInt(1, taken);
+                count.setLong(2, id);
+                count.executeUpdate();
+                connection.commit();
+                return id;
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Writes a claimed batch's files and marks the batch and its events published; returns its events. */
+    long publish(long batch) throws Exception {
+        Instant started = Instant.now();
+        Written written = write(batch);
+        markPublished(batch, written.keys(), written.bytes());
+        Instant finished = Instant.now();
+        runs.record(new IngestRun("outbox", "batch", "bronze batch " + batch, null, null, written.events(), written.events(), 0,
+                written.bytes(), started, finished, "published", String.join(", ", written.keys())));
+        metrics.run("outbox-bronze", "success", Duration.between(started, finished));
+        metrics.file("outbox-bronze", written.bytes());
+        return written.events();
+    }
+
+    /** What step 2 stored. */
+    public record Written(List<String> keys, long bytes, long events) {
+    }
+
+    /** Step 2: stores a claimed batch's files, one per event date (UTC), rows in event id order. */
+    public Written write(long batch) throws Exception {
+        Map<LocalDate, List<Object[]>> byDate = new TreeMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     select event_id, aggregate_type, event_type, client_id, occurred_at, payload::text
+                     from outbox where batch_id = ? order by event_id""")) {
+            select.setLong(1, batch);
+            select.setFetchSize(1000);
+            connection.setAutoCommit(false);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    Instant occurred = rows.getTimestamp(5).toInstant();
+                    byDate.computeIfAbsent(occurred.atZone(ZoneOffset.UTC).toLocalDate(), d -> new ArrayList<>()).add(new Object[] {
+                            rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4), occurred, rows.getString(6), batch});
+                }
+            }
+            connection.commit();
+        }
+        List<String> keys = new ArrayList<>();
+        long bytes = 0;
+        long events = 0;
+        for (Map.Entry<LocalDate, List<Object[]>> day : byDate.entrySet()) {
+            String key = "bronze/events/date=%s/part-%010d.parquet".formatted(day.getKey(), batch);
+            Path file = Files.createTempFile("sluice-bronze-", ".parquet");
+            try {
+                ParquetFileWriter.write(file, COLUMNS, day.getValue());
+                clients.storage().putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet"),
+                        RequestBody.fromFile(file));
+                bytes += Files.size(file);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            keys.add(key);
+            events += day.getValue().size();
+        }
+        LOG.debugf("bronze batch %d: %d events in %s", batch, events, keys);
+        return new Written(keys, bytes, events);
+    }
+
+    /** Step 3: the batch and its events are published (only after its files are stored). */
+    private void markPublished(long batch, List<String> keys, long bytes) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement events = connection.prepareStatement(
+                    "update outbox set published_at = now() where batch_id = ? and published_at is null");
+                 PreparedStatement done = connection.prepareStatement("""
+                         update bronze_batch set status = 'published', object_keys = ?, bytes = ?, published_at = now() where id = ?""")) {
+                events.setLong(1, batch);
+                events.executeUpdate();
+                done.setArray(1, connection.createArrayOf("text", keys.toArray()));
+                done.setLong(2, bytes);
+                done.setLong(3, batch);
+                done.executeUpdate();
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private List<Long> unfinishedBatches() throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("select id from bronze_batch where status = 'claimed' order by id");
+             ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getLong(1));
+            }
+        }
+        return ids;
+    }
+}
