@@ -81,8 +81,9 @@ class DeepStorageTest {
                 insert into outbox (aggregate_type, event_type, client_id, payload, occurred_at)
                 select 'order', 'OrderPlaced', 'crash-test', jsonb_build_object('n', g), timestamptz '2025-05-05 12:00:00+00' + g * interval '1 minute'
                 from generate_series(1, 2500) g""");
-        Long batch = publisher.claim();
-        BronzePublisher.Written written = publisher.write(batch);
+        BronzePublisher.Claimed claimed = publisher.claim();
+        long batch = claimed.batch();
+        BronzePublisher.Written written = publisher.write(batch, claimed.rows());
         // killed here: the files are stored, the batch is not marked
         assertEquals(2500, written.events());
         assertEquals(2500, landing.count("select count(*) from outbox where client_id = 'crash-test' and published_at is null"));

@@ -7,6 +7,7 @@ import dev.sluice.metrics.IngestMetrics;
 import dev.sluice.parquet.ParquetColumn;
 import dev.sluice.parquet.ParquetFileWriter;
 import io.agroal.api.AgroalDataSource;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -29,6 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Outbox → bronze: unpublished events in bounded batches, one Parquet file per batch and event
@@ -62,18 +67,44 @@ public class BronzePublisher {
     @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "10000")
     int batchSize;
 
-    /** Publishes every pending event: first batches a crash cut off, then new ones, until none is left. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "bronze-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @PreDestroy
+    void stop() {
+        writer.shutdownNow();
+    }
+
+    /**
+     * Publishes every pending event: first batches a crash cut off, then new ones, until none is
+     * left. The next batch is claimed while the previous one is written and marked.
+     */
     public Map<String, Object> publishPending() throws Exception {
         long events = 0;
         int batches = 0;
         for (long batch : unfinishedBatches()) {
-            events += publish(batch);
+            events += publish(batch, read(batch));
             batches++;
         }
-        Long batch;
-        while ((batch = claim()) != null) {
-            events += publish(batch);
-            batches++;
+        Future<Long> previous = null;
+        try {
+            Claimed claimed;
+            while ((claimed = claim()) != null) {
+                if (previous != null) {
+                    events += previous.get();
+                }
+                Claimed batch = claimed;
+                previous = writer.submit(() -> publish(batch.batch(), batch.rows()));
+                batches++;
+            }
+            if (previous != null) {
+                events += previous.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("batches", batches);
@@ -81,15 +112,20 @@ public class BronzePublisher {
         return result;
     }
 
+    /** A claimed batch and its events (event_id, aggregate_type, event_type, client_id, occurred_at, payload, batch_id). */
+    public record Claimed(long batch, List<Object[]> rows) {
+    }
+
     /** Step 1: fixes the next batch of unclaimed events (oldest first); null when there are none. */
-    public Long claim() throws SQLException {
+    public Claimed claim() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(
                     "insert into bronze_batch (events, status) values (0, 'claimed') returning id");
                  PreparedStatement take = connection.prepareStatement("""
                          update outbox set batch_id = ? where event_id in (
-                             select event_id from outbox where batch_id is null order by event_id limit ? for update skip locked)""");
+                             select event_id from outbox where batch_id is null order by event_id limit ? for update skip locked)
+                         returning event_id, aggregate_type, event_type, client_id, occurred_at, payload::text""");
                  PreparedStatement count = connection.prepareStatement("update bronze_batch set events = ? where id = ?")) {
                 long id;
                 try (ResultSet row = insert.executeQuery()) {
@@ -98,16 +134,16 @@ public class BronzePublisher {
                 }
                 take.setLong(1, id);
                 take.setInt(2, batchSize);
-                int taken = take.executeUpdate();
-                if (taken == 0) {
+                List<Object[]> rows = rows(take, id);
+                if (rows.isEmpty()) {
                     connection.rollback();
                     return null;
                 }
-                count.setInt(1, taken);
+                count.setInt(1, rows.size());
                 count.setLong(2, id);
                 count.executeUpdate();
                 connection.commit();
-                return id;
+                return new Claimed(id, rows);
             } catch (SQLException e) {
                 connection.rollback();
                 throw e;
@@ -116,9 +152,9 @@ public class BronzePublisher {
     }
 
     /** Writes a claimed batch's files and marks the batch and its events published; returns its events. */
-    long publish(long batch) throws Exception {
+    long publish(long batch, List<Object[]> rows) throws Exception {
         Instant started = Instant.now();
-        Written written = write(batch);
+        Written written = write(batch, rows);
         markPublished(batch, written.keys(), written.bytes());
         Instant finished = Instant.now();
         runs.record(new IngestRun("outbox", "batch", "bronze batch " + batch, null, null, written.events(), written.events(), 0,
@@ -132,24 +168,39 @@ public class BronzePublisher {
     public record Written(List<String> keys, long bytes, long events) {
     }
 
-    /** Step 2: stores a claimed batch's files, one per event date (UTC), rows in event id order. */
-    public Written write(long batch) throws Exception {
-        Map<LocalDate, List<Object[]>> byDate = new TreeMap<>();
+    /** A claimed batch's events, as claim() returned them (to redo a batch a crash cut off). */
+    public List<Object[]> read(long batch) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("""
                      select event_id, aggregate_type, event_type, client_id, occurred_at, payload::text
-                     from outbox where batch_id = ? order by event_id""")) {
+                     from outbox where batch_id = ?""")) {
+            connection.setAutoCommit(false);
             select.setLong(1, batch);
             select.setFetchSize(1000);
-            connection.setAutoCommit(false);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    Instant occurred = rows.getTimestamp(5).toInstant();
-                    byDate.computeIfAbsent(occurred.atZone(ZoneOffset.UTC).toLocalDate(), d -> new ArrayList<>()).add(new Object[] {
-                            rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4), occurred, rows.getString(6), batch});
-                }
-            }
+            List<Object[]> rows = rows(select, batch);
             connection.commit();
+            return rows;
+        }
+    }
+
+    /** The Parquet rows of a batch, in event id order (so a redone batch makes the same files). */
+    private static List<Object[]> rows(PreparedStatement statement, long batch) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        try (ResultSet r = statement.executeQuery()) {
+            while (r.next()) {
+                rows.add(new Object[] {r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getTimestamp(5).toInstant(),
+                        r.getString(6), batch});
+            }
+        }
+        rows.sort(java.util.Comparator.comparingLong(row -> (Long) row[0]));
+        return rows;
+    }
+
+    /** Step 2: stores a claimed batch's files, one per event date (UTC). */
+    public Written write(long batch, List<Object[]> rows) throws Exception {
+        Map<LocalDate, List<Object[]>> byDate = new TreeMap<>();
+        for (Object[] row : rows) {
+            byDate.computeIfAbsent(((Instant) row[4]).atZone(ZoneOffset.UTC).toLocalDate(), d -> new ArrayList<>()).add(row);
         }
         List<String> keys = new ArrayList<>();
         long bytes = 0;
