@@ -1,6 +1,7 @@
 package dev.sluice.catalog;
 
 import dev.sluice.api.NotFoundException;
+import dev.sluice.api.Pages;
 import dev.sluice.api.QueryParameters;
 import dev.sluice.api.SqlFilter;
 import io.agroal.api.AgroalDataSource;
@@ -13,8 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,34 +52,8 @@ public class CatalogQueries {
         String sort = query.oneOf("sort", "referenceTime", List.copyOf(SORTS.keySet()));
         String order = query.oneOf("order", "desc", List.of("asc", "desc"));
         QueryParameters.Page page = query.page();
-        try (Connection connection = dataSource.getConnection()) {
-            long total;
-            try (PreparedStatement count = connection.prepareStatement("select count(*) from catalog" + filter.where())) {
-                filter.bind(count);
-                try (ResultSet row = count.executeQuery()) {
-                    row.next();
-                    total = row.getLong(1);
-                }
-            }
-            List<Map<String, Object>> items = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("select " + CatalogItems.COLUMNS + " from catalog"
-                    + filter.where() + " order by " + SORTS.get(sort).formatted(order) + " limit ? offset ?")) {
-                int next = filter.bind(select);
-                select.setInt(next, page.size());
-                select.setLong(next + 1, page.offset());
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        items.add(CatalogItems.item(rows));
-                    }
-                }
-            }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("items", items);
-            result.put("page", page.page());
-            result.put("size", page.size());
-            result.put("total", total);
-            return result;
-        }
+        return Pages.query(dataSource, CatalogItems.COLUMNS, "catalog", filter, SORTS.get(sort).formatted(order), page,
+                CatalogItems::item);
     }
 
     public Map<String, Object> get(Object id) throws SQLException {

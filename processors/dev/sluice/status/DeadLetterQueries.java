@@ -1,5 +1,6 @@
 package dev.sluice.status;
 
+import dev.sluice.api.Pages;
 import dev.sluice.api.QueryParameters;
 import dev.sluice.api.SqlFilter;
 import io.agroal.api.AgroalDataSource;

@@ -2,6 +2,7 @@ package dev.sluice.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.Pages;
 import dev.sluice.api.QueryParameters;
 import dev.sluice.api.SqlFilter;
 import io.agroal.api.AgroalDataSource;

@@ -1,7 +1,5 @@
-package dev.sluice.status;
+package dev.sluice.api;
 
-import dev.sluice.api.QueryParameters;
-import dev.sluice.api.SqlFilter;
 import io.agroal.api.AgroalDataSource;
 
 import java.sql.Connection;
@@ -16,14 +14,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** One page of a filtered table as {items, page, size, total}; column names become camelCase fields. */
-final class Pages {
+/** One page of a filtered table as {items, page, size, total}. */
+public final class Pages {
+
+    /** Reads the current row of a result set as one item. */
+    public interface RowMapper {
+        Map<String, Object> item(ResultSet row) throws SQLException;
+    }
 
     private Pages() {
     }
 
-    static Map<String, Object> query(AgroalDataSource dataSource, String columns, String table, SqlFilter filter,
-                                     String orderBy, QueryParameters.Page page) throws SQLException {
+    /** Items with the columns as camelCase fields (timestamps as ISO instants). */
+    public static Map<String, Object> query(AgroalDataSource dataSource, String columns, String table, SqlFilter filter,
+                                            String orderBy, QueryParameters.Page page) throws SQLException {
+        return query(dataSource, columns, table, filter, orderBy, page, Pages::columnsAsFields);
+    }
+
+    public static Map<String, Object> query(AgroalDataSource dataSource, String columns, String table, SqlFilter filter,
+                                            String orderBy, QueryParameters.Page page, RowMapper mapper) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             long total;
             try (PreparedStatement count = connection.prepareStatement("select count(*) from " + table + filter.where())) {
@@ -40,14 +49,8 @@ final class Pages {
                 select.setInt(next, page.size());
                 select.setLong(next + 1, page.offset());
                 try (ResultSet rows = select.executeQuery()) {
-                    ResultSetMetaData meta = rows.getMetaData();
                     while (rows.next()) {
-                        Map<String, Object> item = new LinkedHashMap<>();
-                        for (int i = 1; i <= meta.getColumnCount(); i++) {
-                            Object value = rows.getObject(i);
-                            item.put(camelCase(meta.getColumnLabel(i)), value instanceof Timestamp t ? t.toInstant().toString() : value);
-                        }
-                        items.add(item);
+                        items.add(mapper.item(rows));
                     }
                 }
             }
@@ -58,6 +61,16 @@ final class Pages {
             result.put("total", total);
             return result;
         }
+    }
+
+    private static Map<String, Object> columnsAsFields(ResultSet row) throws SQLException {
+        ResultSetMetaData meta = row.getMetaData();
+        Map<String, Object> item = new LinkedHashMap<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            Object value = row.getObject(i);
+            item.put(camelCase(meta.getColumnLabel(i)), value instanceof Timestamp t ? t.toInstant().toString() : value);
+        }
+        return item;
     }
 
     static String camelCase(String column) {
