@@ -95,7 +95,7 @@ class CatalogApiTest {
     }
 
     @Test
-    void invalidRequestsShouldBeAnsweredWithTheirReason() {
+    void invalidRequestsShouldBeAnsweredWithTheirReason() throws Exception {
         upload("uploads/dup.bin", new byte[] {9});
         create("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\"}");
         post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\"}", 409, "already in the catalog");
@@ -106,6 +106,11 @@ class CatalogApiTest {
         post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\", \"referenceTime\": \"yesterday\"}", 400, "referenceTime");
         post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\", \"forecastHour\": -1}", 400, "forecastHour");
         post("[1, 2]", 400, "");
+        long polled = ((Number) landing.rows("insert into catalog (source, storage_key, bytes) values ('test-mrms', 'test-mrms/api/x', 1) returning id")
+                .get(0).get("id")).longValue();
+        RestAssured.delete("/datasets/" + polled).then().statusCode(409).body("message", containsString("only manual entries"));
+        RestAssured.given().contentType(ContentType.JSON).body("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\"}")
+                .put("/datasets/" + polled).then().statusCode(409);
         RestAssured.get("/datasets/not-a-number").then().statusCode(400).body("message", containsString("not-a-number"));
         RestAssured.get("/datasets/987654321").then().statusCode(404);
         RestAssured.get("/datasets/987654321/content").then().statusCode(404);

@@ -62,6 +62,8 @@ class HawtioConsoleTest {
     void theConsoleAndJolokiaShouldRefuseWhoeverHasNoCredentials() {
         RestAssured.get("/hawtio/").then().statusCode(401).header("WWW-Authenticate", containsString("Basic"));
         RestAssured.get("/hawtio/jolokia/").then().statusCode(401);
+        RestAssured.given().urlEncodingEnabled(false).get("/hawtio%2Findex.html").then().statusCode(401);
+        RestAssured.given().urlEncodingEnabled(false).get("/q%2Fmetrics").then().statusCode(401);
         RestAssured.given().auth().preemptive().basic(USER, "wrong").get("/hawtio/jolokia/").then().statusCode(401);
         // no Jolokia endpoint on the application port
         RestAssured.get("/q/jolokia").then().statusCode(404);

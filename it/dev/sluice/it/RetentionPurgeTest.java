@@ -79,6 +79,10 @@ class RetentionPurgeTest {
         seedRaw("raw/old-rain/2026/01/01/oldrain-3.csv", now.minus(Duration.ofDays(1)));
         seedRaw("raw/someone-else/oldrain-4.csv", now.minus(Duration.ofDays(40)));
         kept.add("raw/old-rain/2026/01/01/oldrain-3.csv");
+        // an HTTP-style archive key reused by a newer version: the old version's row goes, the object stays
+        seedRaw("raw/old-rain/latest/oldrain-5.csv", now.minus(Duration.ofDays(40)));
+        seedLedger("landing", "oldrain-5.csv (newer version)", "old-rain", "raw/old-rain/latest/oldrain-5.csv", now.minus(Duration.ofDays(1)));
+        kept.add("raw/old-rain/latest/oldrain-5.csv");
         kept.add("raw/someone-else/oldrain-4.csv");
         // rows: older than 100 years go
         execute("insert into rain_readings (gauge_id, observed_at, rainfall_in) values ('PURGE-OLD', '1900-01-01T00:00:00Z', 1.0),"
@@ -92,6 +96,7 @@ class RetentionPurgeTest {
         JsonPath rawPreview = RestAssured.given().queryParam("source", "old-rain").get("/purge/preview")
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(2, rawPreview.getLong("targets.find { it.kind == 'raw archives' }.objects"));
+        assertEquals(3, rawPreview.getLong("targets.find { it.kind == 'raw archives' }.ledgerRows"));
         assertEquals(1, rawPreview.getLong("targets.find { it.kind == 'rows' }.rows"));
         RestAssured.given().queryParam("source", "test-hrrr").get("/purge/preview").then().statusCode(200)
                 .body("targets.size()", org.hamcrest.Matchers.equalTo(0));
@@ -119,7 +124,7 @@ class RetentionPurgeTest {
         assertEquals(6, landing.count("select count(*) from catalog where storage_key = any(?)", (Object) kept.subList(0, 6).toArray(new String[0])));
         assertEquals(0, landing.count("select count(*) from file_ledger where source = 'test-mrms' and identity like 'test-mrms/2020/01/01/%'"));
         assertEquals(1, landing.count("select count(*) from file_ledger where identity = 'fresh-upstream-key'"));
-        assertEquals(2, landing.count("select count(*) from file_ledger where dataset = 'old-rain'"));
+        assertEquals(3, landing.count("select count(*) from file_ledger where dataset = 'old-rain'"));
         assertEquals(0, landing.count("select count(*) from rain_readings where gauge_id = 'PURGE-OLD'"));
         assertEquals(1, landing.count("select count(*) from rain_readings where gauge_id = 'PURGE-NEW'"));
 

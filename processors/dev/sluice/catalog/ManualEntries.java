@@ -75,13 +75,13 @@ public class ManualEntries {
              PreparedStatement update = connection.prepareStatement("""
                      update catalog set source = ?, parameter = ?, level = ?, reference_time = ?, forecast_hour = ?, valid_time = ?,
                             storage_key = ?, bytes = ?, version = version + 1
-                     where id = ? and purge_started_at is null""")) {
+                     where id = ? and origin = 'manual' and purge_started_at is null""")) {
             bind(update, entry);
             update.setString(7, entry.storageKey());
             update.setLong(8, bytes);
             update.setLong(9, key);
             if (update.executeUpdate() == 0) {
-                throw new NotFoundException("no catalog entry " + key);
+                throw absentOrNotManual(key);
             }
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
@@ -95,12 +95,25 @@ public class ManualEntries {
     public void delete(Object id) throws SQLException {
         long key = QueryParameters.id(id);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement("delete from catalog where id = ? and purge_started_at is null")) {
+             PreparedStatement delete = connection.prepareStatement(
+                     "delete from catalog where id = ? and origin = 'manual' and purge_started_at is null")) {
             delete.setLong(1, key);
             if (delete.executeUpdate() == 0) {
-                throw new NotFoundException("no catalog entry " + key);
+                throw absentOrNotManual(key);
             }
         }
+    }
+
+    /** Entries a source wrote are the source's (its ledger and retention rely on them): 409, not 404. */
+    private RuntimeException absentOrNotManual(long id) throws SQLException {
+        Map<String, Object> entry;
+        try {
+            entry = queries.get(id);
+        } catch (NotFoundException e) {
+            return e;
+        }
+        return new ConflictException("catalog entry " + id + " was written by source '" + entry.get("source")
+                + "'; only manual entries can be changed or removed");
     }
 
     private Entry read(Map<String, Object> body) {

@@ -94,17 +94,30 @@ public class BronzePublisher {
             Claimed claimed;
             while ((claimed = claim()) != null) {
                 if (previous != null) {
-                    events += previous.get();
+                    Future<Long> done = previous;
+                    previous = null;
+                    events += done.get();
                 }
                 Claimed batch = claimed;
                 previous = writer.submit(() -> publish(batch.batch(), batch.rows()));
                 batches++;
             }
             if (previous != null) {
-                events += previous.get();
+                Future<Long> last = previous;
+                previous = null;
+                events += last.get();
             }
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            // never leave a batch being written behind: the next run would write it again at the same time
+            if (previous != null) {
+                try {
+                    previous.get();
+                } catch (ExecutionException ignored) {
+                    // its batch stays claimed and is redone by the next run
+                }
+            }
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("batches", batches);

@@ -29,9 +29,20 @@ public class ObjectDeleter {
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
 
-    /** @return key → reason, for the keys that were not deleted */
-    public Map<String, String> delete(Collection<String> keys) {
-        Map<String, String> failures = new HashMap<>();
+    /** Keys the store refused (with its reason) and keys whose request failed (deleted or not: unknown). */
+    public record Outcome(Map<String, String> refused, Map<String, String> unknown) {
+        public boolean failed(String key) {
+            return refused.containsKey(key) || unknown.containsKey(key);
+        }
+
+        public int failures() {
+            return refused.size() + unknown.size();
+        }
+    }
+
+    public Outcome delete(Collection<String> keys) {
+        Map<String, String> refused = new HashMap<>();
+        Map<String, String> unknown = new HashMap<>();
         List<String> all = new ArrayList<>(keys);
         for (int from = 0; from < all.size(); from += MAX_KEYS_PER_REQUEST) {
             List<String> batch = all.subList(from, Math.min(all.size(), from + MAX_KEYS_PER_REQUEST));
@@ -39,12 +50,13 @@ public class ObjectDeleter {
                 DeleteObjectsResponse response = clients.storage().deleteObjects(b -> b.bucket(bucket).delete(d -> d.quiet(true)
                         .objects(batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList())));
                 for (S3Error error : response.errors()) {
-                    failures.put(error.key(), error.code() + ": " + error.message());
+                    refused.put(error.key(), error.code() + ": " + error.message());
                 }
             } catch (RuntimeException e) {
-                batch.forEach(k -> failures.put(k, String.valueOf(e.getMessage())));
+                // the store may have deleted some or all of them before the request failed
+                batch.forEach(k -> unknown.put(k, String.valueOf(e.getMessage())));
             }
         }
-        return failures;
+        return new Outcome(refused, unknown);
     }
 }

@@ -13,7 +13,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Purges a dataset's archived originals older than its raw retention: the objects (only under the
@@ -23,6 +22,9 @@ import java.util.Map;
 @ApplicationScoped
 public class RawArchivePurge {
 
+    /** an archive key a ledger row within the window still points at (a later version under the same key) */
+    private static final String CURRENT = """
+            exists (select 1 from file_ledger n where n.archive_key = file_ledger.archive_key and n.updated_at >= ?)""";
     /** parameters: dataset, cutoff, prefixes */
     private static final String EXPIRED = """
             dataset = ? and archive_key is not null and updated_at < ? and status in ('archived', 'loaded')
@@ -38,11 +40,14 @@ public class RawArchivePurge {
     public PurgeCounts preview(PurgeTarget target, Instant cutoff) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement count = connection.prepareStatement(
-                     "select count(*), coalesce(sum(size_bytes), 0) from file_ledger where " + EXPIRED)) {
-            bind(connection, count, target, cutoff);
+                     "select count(*) filter (where not " + CURRENT + "), coalesce(sum(size_bytes) filter (where not " + CURRENT
+                     + "), 0), count(*) from file_ledger where " + EXPIRED)) {
+            count.setTimestamp(1, Timestamp.from(cutoff));
+            count.setTimestamp(2, Timestamp.from(cutoff));
+            bindFrom(3, connection, count, target, cutoff);
             try (ResultSet row = count.executeQuery()) {
                 row.next();
-                return new PurgeCounts(row.getLong(1), row.getLong(2), 0, row.getLong(1), 0, 0);
+                return new PurgeCounts(row.getLong(1), row.getLong(2), 0, row.getLong(3), 0, 0);
             }
         }
     }
@@ -54,13 +59,15 @@ public class RawArchivePurge {
             List<Archive> batch = new ArrayList<>();
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement select = connection.prepareStatement(
-                         "select id, archive_key, size_bytes from file_ledger where " + EXPIRED + " and id > ? order by id limit ?")) {
-                bind(connection, select, target, cutoff);
-                select.setLong(4, afterId);
-                select.setInt(5, batchSize);
+                         "select id, archive_key, size_bytes, " + CURRENT + " from file_ledger where " + EXPIRED
+                         + " and id > ? order by id limit ?")) {
+                select.setTimestamp(1, Timestamp.from(cutoff));
+                bindFrom(2, connection, select, target, cutoff);
+                select.setLong(5, afterId);
+                select.setInt(6, batchSize);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        batch.add(new Archive(rows.getLong(1), rows.getString(2), rows.getLong(3)));
+                        batch.add(new Archive(rows.getLong(1), rows.getString(2), rows.getLong(3), rows.getBoolean(4)));
                     }
                 }
             }
@@ -68,13 +75,17 @@ public class RawArchivePurge {
                 return counts;
             }
             afterId = batch.get(batch.size() - 1).id();
-            Map<String, String> failures = deleter.delete(batch.stream().map(Archive::key).distinct().toList());
+            ObjectDeleter.Outcome outcome = deleter.delete(batch.stream().filter(a -> !a.current()).map(Archive::key).distinct().toList());
             List<Long> deleted = new ArrayList<>();
             long bytes = 0;
+            long objects = 0;
             for (Archive a : batch) {
-                if (!failures.containsKey(a.key())) {
+                if (a.current()) {
+                    deleted.add(a.id()); // an old version's row; its key holds a version still kept
+                } else if (!outcome.failed(a.key())) {
                     deleted.add(a.id());
                     bytes += a.bytes();
+                    objects++;
                 }
             }
             try (Connection connection = dataSource.getConnection();
@@ -82,17 +93,18 @@ public class RawArchivePurge {
                 delete.setArray(1, connection.createArrayOf("bigint", deleted.toArray()));
                 delete.executeUpdate();
             }
-            counts = counts.plus(new PurgeCounts(deleted.size(), bytes, 0, deleted.size(), 0, batch.size() - deleted.size()));
+            counts = counts.plus(new PurgeCounts(objects, bytes, 0, deleted.size(), 0, batch.size() - deleted.size()));
         }
     }
 
-    private static void bind(Connection connection, PreparedStatement statement, PurgeTarget target, Instant cutoff)
+    /** Binds the EXPIRED parameters from parameter index {@code first} on. */
+    private static void bindFrom(int first, Connection connection, PreparedStatement statement, PurgeTarget target, Instant cutoff)
             throws SQLException {
-        statement.setString(1, target.name());
-        statement.setTimestamp(2, Timestamp.from(cutoff));
-        statement.setArray(3, connection.createArrayOf("text", target.prefixes().toArray()));
+        statement.setString(first, target.name());
+        statement.setTimestamp(first + 1, Timestamp.from(cutoff));
+        statement.setArray(first + 2, connection.createArrayOf("text", target.prefixes().toArray()));
     }
 
-    private record Archive(long id, String key, long bytes) {
+    private record Archive(long id, String key, long bytes, boolean current) {
     }
 }

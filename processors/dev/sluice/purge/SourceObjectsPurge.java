@@ -37,9 +37,12 @@ public class SourceObjectsPurge {
 
     private static final Logger LOG = Logger.getLogger(SourceObjectsPurge.class);
 
-    /** expired, purgeable catalog rows of a source: parameters source, cutoff, prefix */
+    /**
+     * expired, purgeable catalog rows of a source, and rows an earlier run marked (whatever their age
+     * now: their object may be gone): parameters source, cutoff, prefix
+     */
     private static final String EXPIRED = """
-            source = ? and origin = 'poll' and ingested_at < ? and starts_with(storage_key, ?)""";
+            source = ? and origin = 'poll' and (ingested_at < ? or purge_started_at is not null) and starts_with(storage_key, ?)""";
     /** ledger rows of a source that a purge deletes: parameters source, cutoff (then the catalog condition) */
     private static final String EXPIRED_LEDGER = """
             l.source = ? and l.updated_at < ? and l.status <> 'loading'
@@ -78,7 +81,8 @@ public class SourceObjectsPurge {
             // the ledger condition as it will hold once the expired catalog rows are gone
             try (PreparedStatement count = connection.prepareStatement("select count(*) from file_ledger l where "
                     + EXPIRED_LEDGER.formatted(
-                    " and not (c.source = ? and c.origin = 'poll' and c.ingested_at < ? and starts_with(c.storage_key, ?))"))) {
+                    " and not (c.source = ? and c.origin = 'poll' and (c.ingested_at < ? or c.purge_started_at is not null)"
+                    + " and starts_with(c.storage_key, ?))"))) {
                 count.setString(1, target.name());
                 count.setTimestamp(2, Timestamp.from(cutoff));
                 count.setString(3, target.name());
@@ -133,26 +137,33 @@ public class SourceObjectsPurge {
 
     /** Deletes a marked batch's objects, then the rows of those that went; unmarks those the store refused. */
     private PurgeCounts deleteBatch(List<Expired> batch) throws SQLException {
-        Map<String, String> failures = deleter.delete(batch.stream().map(Expired::key).toList());
+        ObjectDeleter.Outcome outcome = deleter.delete(batch.stream().map(Expired::key).toList());
         List<Long> deleted = new ArrayList<>();
         List<Long> kept = new ArrayList<>();
         long bytes = 0;
+        long failed = 0;
         for (Expired e : batch) {
-            if (failures.containsKey(e.key())) {
+            if (outcome.refused().containsKey(e.key())) {
+                // the store kept the object: the row is available again, and retried next run
                 kept.add(e.id());
+                failed++;
+            } else if (outcome.unknown().containsKey(e.key())) {
+                // it may be gone: the row stays marked (hidden) until a later run deletes it for sure
+                failed++;
             } else {
                 deleted.add(e.id());
                 bytes += e.bytes();
             }
         }
-        if (!failures.isEmpty()) {
-            LOG.warnf("%d objects not deleted, e.g. %s", failures.size(), failures.entrySet().iterator().next());
+        if (outcome.failures() > 0) {
+            LOG.warnf("%d objects not deleted (refused: %s; request failed: %s)", outcome.failures(),
+                    outcome.refused().entrySet().stream().findFirst().orElse(null), outcome.unknown().entrySet().stream().findFirst().orElse(null));
         }
         try (Connection connection = dataSource.getConnection()) {
             update(connection, "delete from catalog where id = any(?)", deleted);
             update(connection, "update catalog set purge_started_at = null where id = any(?)", kept);
         }
-        return new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, kept.size());
+        return new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, failed);
     }
 
     private static PurgeCounts await(Future<PurgeCounts> batch) throws SQLException {

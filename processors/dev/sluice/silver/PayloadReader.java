@@ -60,11 +60,20 @@ public final class PayloadReader {
             values[i] = switch (column.type()) {
                 case TEXT -> text;
                 case INT -> Long.parseLong(text);
-                case DECIMAL -> new BigDecimal(text).setScale(column.precision() > 0 ? column.scale() : 6);
+                case DECIMAL -> decimal(column, text);
                 case BOOLEAN -> "t".equals(text);
                 case TIMESTAMP -> OffsetDateTime.parse(text.replace(' ', 'T')).toInstant();
             };
         }
         return values;
+    }
+
+    private static BigDecimal decimal(ColumnDefinition column, String text) throws BadValueException {
+        int scale = column.precision() > 0 ? column.scale() : 6;
+        try {
+            return new BigDecimal(text).setScale(scale);
+        } catch (ArithmeticException e) {
+            throw new BadValueException(column.name() + ": '" + text + "' has more than " + scale + " decimals");
+        }
     }
 }

@@ -49,7 +49,14 @@ public class HawtioConsole {
      */
     void authenticate(@Observes Filters filters) {
         filters.register(context -> {
-            String path = context.normalizedPath();
+            String path;
+            try {
+                // decoded as the static file handler decodes it: /hawtio%2Findex.html is /hawtio/index.html
+                path = java.net.URLDecoder.decode(context.normalizedPath().replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException malformed) {
+                context.response().setStatusCode(400).end();
+                return;
+            }
             if (!path.equals(PATH) && !path.startsWith(PATH + "/") && !path.startsWith(METRICS)) {
                 context.next();
             } else if (authorized(context.request().getHeader(HttpHeaders.AUTHORIZATION))) {
@@ -84,10 +91,10 @@ public class HawtioConsole {
 
     /** /hawtio/jolokia/… → http://127.0.0.1:&lt;jolokia port&gt;/jolokia/…, credentials passed on. */
     private void proxyToJolokia(RoutingContext context) {
-        String uri = context.request().uri().substring(PATH.length());
-        if (uri.equals("/jolokia") || uri.startsWith("/jolokia?")) {
-            uri = "/jolokia/" + uri.substring("/jolokia".length());
-        }
+        // only ever Jolokia's own path on the agent, whatever the request line looked like
+        String rest = context.normalizedPath().substring((PATH + "/jolokia").length());
+        String query = context.request().query();
+        String uri = "/jolokia/" + (rest.startsWith("/") ? rest.substring(1) : rest) + (query == null ? "" : "?" + query);
         RequestOptions options = new RequestOptions().setMethod(context.request().method()).setURI(uri);
         MultiMap headers = context.request().headers();
         for (String name : new String[]{"Authorization", "Content-Type", "Accept"}) {
