@@ -42,6 +42,8 @@ class RetentionPurgeTest {
     AgroalDataSource dataSource;
     @Inject
     RetentionPurge purge;
+    @Inject
+    dev.sluice.bucket.Catalog catalog;
 
     private final Instant now = Instant.now();
 
@@ -160,6 +162,11 @@ class RetentionPurgeTest {
         for (String key : keys.subList(0, 10)) {
             landing.s3().deleteObject(b -> b.bucket("sluice").key(key));
         }
+        // a poll storing the same key meanwhile does not take the marked row over (it retries later)
+        IllegalStateException busy = assertThrows(IllegalStateException.class, () -> catalog.record(new dev.sluice.bucket.CatalogEntry(
+                "test-gfs", null, null, null, null, null, keys.get(15), 100, "up", "k", "new-etag", 0)));
+        assertTrue(busy.getMessage().contains("being purged"), busy.getMessage());
+        assertEquals(0, landing.count("select count(*) from catalog where storage_key = ? and upstream_etag = 'new-etag'", keys.get(15)));
         // marked rows are not offered as available meanwhile
         RestAssured.given().queryParam("source", "test-gfs").queryParam("from", "2019-05-05").queryParam("to", "2019-05-06")
                 .get("/datasets").then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(0));

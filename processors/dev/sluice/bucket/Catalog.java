@@ -10,7 +10,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 
-/** Writes catalog rows; a new upstream ETag for a stored object counts as a new version. */
+/**
+ * Writes catalog rows; a new upstream ETag for a stored object counts as a new version. A row the
+ * retention purge has marked is not taken over: its object is about to be deleted, so the write
+ * fails and the object is copied again by a later poll, once the purge is done with the key.
+ */
 @ApplicationScoped
 public class Catalog {
 
@@ -26,7 +30,8 @@ public class Catalog {
                      on conflict (storage_key) do update
                         set bytes = excluded.bytes, upstream_etag = excluded.upstream_etag, run_id = excluded.run_id,
                             ingested_at = now(),
-                            version = catalog.version + case when catalog.upstream_etag is distinct from excluded.upstream_etag then 1 else 0 end""")) {
+                            version = catalog.version + case when catalog.upstream_etag is distinct from excluded.upstream_etag then 1 else 0 end
+                        where catalog.purge_started_at is null""")) {
             upsert.setString(1, e.source());
             upsert.setString(2, e.parameter());
             upsert.setString(3, e.level());
@@ -43,7 +48,9 @@ public class Catalog {
             upsert.setString(10, e.upstreamKey());
             upsert.setString(11, e.upstreamEtag());
             upsert.setLong(12, e.runId());
-            upsert.executeUpdate();
+            if (upsert.executeUpdate() == 0) {
+                throw new IllegalStateException(e.storageKey() + " is being purged; it is stored again by a later poll");
+            }
         }
     }
 }

@@ -160,7 +160,7 @@ public class SourceObjectsPurge {
                     outcome.refused().entrySet().stream().findFirst().orElse(null), outcome.unknown().entrySet().stream().findFirst().orElse(null));
         }
         try (Connection connection = dataSource.getConnection()) {
-            update(connection, "delete from catalog where id = any(?)", deleted);
+            update(connection, "delete from catalog where id = any(?) and purge_started_at is not null", deleted);
             update(connection, "update catalog set purge_started_at = null where id = any(?)", kept);
         }
         return new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, failed);
