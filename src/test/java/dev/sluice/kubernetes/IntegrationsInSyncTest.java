@@ -1,0 +1,102 @@
+package dev.sluice.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kubernetes/camel-k/ is exactly what IntegrationGenerator makes of routes/ (the build fails on
+ * drift), every CR is valid against the Camel K v2.10.1 Integration CRD, and the cron integrations
+ * meet the cron trait's rules.
+ */
+class IntegrationsInSyncTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Path CRD = Path.of("../shared/camel-k/crds/camel.apache.org_integrations.yaml");
+
+    @Test
+    void theIntegrationCrsShouldBeExactlyWhatTheRouteFilesSay() throws Exception {
+        Map<String, String> expected = IntegrationGenerator.generate();
+        if (Boolean.getBoolean("sluice.regenerate")) {
+            try (Stream<Path> old = Files.list(IntegrationGenerator.OUTPUT)) {
+                for (Path f : old.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                    Files.delete(f);
+                }
+            }
+            for (Map.Entry<String, String> cr : expected.entrySet()) {
+                Files.writeString(IntegrationGenerator.OUTPUT.resolve(cr.getKey()), cr.getValue());
+            }
+        }
+        Set<String> present = new TreeSet<>();
+        try (Stream<Path> files = Files.list(IntegrationGenerator.OUTPUT)) {
+            files.filter(f -> f.toString().endsWith(".yaml")).forEach(f -> present.add(f.getFileName().toString()));
+        }
+        String hint = " — regenerate with: mvn -B test -Dtest=IntegrationsInSyncTest -Dsluice.regenerate=true";
+        assertEquals(expected.keySet(), present, "kubernetes/camel-k/ has other files than routes/ makes" + hint);
+        for (Map.Entry<String, String> cr : expected.entrySet()) {
+            assertEquals(cr.getValue(), Files.readString(IntegrationGenerator.OUTPUT.resolve(cr.getKey())),
+                    cr.getKey() + " differs from its route file" + hint);
+        }
+    }
+
+    @Test
+    void everyCrShouldBeValidAgainstTheCamelKIntegrationCrd() throws Exception {
+        JsonNode crd = YAML.readTree(CRD.toFile());
+        JsonNode openApi = crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema");
+        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
+        for (Map.Entry<String, String> cr : IntegrationGenerator.generate().entrySet()) {
+            JsonNode integration = YAML.readTree(cr.getValue());
+            Set<ValidationMessage> errors = schema.validate(integration);
+            assertTrue(errors.isEmpty(), cr.getKey() + ": " + errors);
+            assertEquals("camel.apache.org/v1", integration.path("apiVersion").asText());
+            assertEquals(crd.path("spec").path("names").path("kind").asText(), integration.path("kind").asText());
+        }
+        // and the check can fail: a trait value of the wrong type is refused
+        JsonNode broken = YAML.readTree(IntegrationGenerator.generate().get("sluice-retention-purge.yaml"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.path("spec").path("traits").path("cron")).put("activeDeadlineSeconds", "an hour");
+        assertFalse(schema.validate(broken).isEmpty(), "the CRD schema refuses a string deadline");
+    }
+
+    @Test
+    void cronIntegrationsShouldMeetTheCronTraitsRules() throws Exception {
+        Pattern periodic = Pattern.compile("uri: \"?(cron|timer|quartz):");
+        Pattern schedule = Pattern.compile("schedule: \"([^\"]+)\"");
+        int cronJobs = 0;
+        for (Map.Entry<String, String> cr : IntegrationGenerator.generate().entrySet()) {
+            JsonNode integration = YAML.readTree(cr.getValue());
+            String content = integration.path("spec").path("sources").get(0).path("content").asText();
+            JsonNode cron = integration.path("spec").path("traits").path("cron");
+            if (!cron.path("enabled").asBoolean(false)) {
+                continue;
+            }
+            cronJobs++;
+            assertEquals(1, periodic.matcher(content).results().count(), cr.getKey() + ": exactly one periodic consumer");
+            assertFalse(content.contains("platform-http") || content.contains("- rest:") || content.contains("uri: \"file:"),
+                    cr.getKey() + ": no other active consumer");
+            var m = schedule.matcher(content);
+            assertTrue(m.find(), cr.getKey() + ": a schedule");
+            String[] fields = m.group(1).trim().split("\\s+");
+            assertEquals(5, fields.length, cr.getKey() + ": five fields, no seconds: " + m.group(1));
+            assertTrue(cron.path("activeDeadlineSeconds").asLong() >= 600, cr.getKey() + ": a deadline sized for the work");
+        }
+        assertEquals(List.of(2), List.of(cronJobs), "retention-purge and bronze-silver run as CronJobs");
+    }
+}
