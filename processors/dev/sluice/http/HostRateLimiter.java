@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * At most one request per host per interval, across every caller (all routes, all retries) that
  * shares this limiter: each request reserves the next free slot of its host and waits for it.
- * Slots are a little wider than the interval (25 ms): a request whose connection is quicker to set up
- * than the one before it must still not arrive early at the server.
+ * Slots are a little wider than the interval (25 ms), and the next slot is never earlier than one
+ * interval after the previous request was answered: a request that was slow to reach the server
+ * (a new connection, a busy machine) must not leave the next one arriving early.
  */
 public final class HostRateLimiter {
 
@@ -47,6 +48,20 @@ public final class HostRateLimiter {
         long wait = slot - System.nanoTime();
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /**
+     * The host answered (or the request failed) now: whenever the request reached it, the next one
+     * comes at least an interval later ({@code intervalMillis} &lt; 0: this limiter's own).
+     */
+    public void answered(String host, long intervalMillis) {
+        long interval = intervalMillis < 0 ? intervalNanos
+                : intervalMillis == 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(intervalMillis + MARGIN_MILLIS);
+        synchronized (nextSlot) {
+            long earliest = System.nanoTime() + interval;
+            nextSlot.merge(host, earliest, Math::max);
+            lastSlot.merge(host, System.nanoTime(), Math::max);
         }
     }
 

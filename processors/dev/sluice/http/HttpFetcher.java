@@ -75,7 +75,12 @@ public final class HttpFetcher {
             headers.forEach(request::header);
             long wait;
             try {
-                HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> response;
+                try {
+                    response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                } finally {
+                    limiter.answered(uri.getHost(), intervalMillis);
+                }
                 status = response.statusCode();
                 try (InputStream body = response.body()) {
                     if (status == 200) {
