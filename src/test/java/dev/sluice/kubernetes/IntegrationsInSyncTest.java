@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IntegrationsInSyncTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Path CRD = Path.of("../shared/camel-k/crds/camel.apache.org_integrations.yaml");
+    /** the Camel K v2.10.1 Integration CRD (src/test/resources/camel-k/) */
+    private static final String CRD = "/camel-k/camel.apache.org_integrations.yaml";
 
     @Test
     void theIntegrationCrsShouldBeExactlyWhatTheRouteFilesSay() throws Exception {
@@ -59,7 +60,10 @@ class IntegrationsInSyncTest {
 
     @Test
     void everyCrShouldBeValidAgainstTheCamelKIntegrationCrd() throws Exception {
-        JsonNode crd = YAML.readTree(CRD.toFile());
+        JsonNode crd;
+        try (var in = IntegrationsInSyncTest.class.getResourceAsStream(CRD)) {
+            crd = YAML.readTree(in);
+        }
         JsonNode openApi = crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema");
         JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
         for (Map.Entry<String, String> cr : IntegrationGenerator.generate().entrySet()) {
