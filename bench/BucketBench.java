@@ -184,7 +184,7 @@ public class BucketBench {
                     .endpointOverride(upstream).region(Region.US_EAST_1).forcePathStyle(true)
                     .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
                 List<S3Object> listed = list(s3, "bench-poll", "day/20250101/");
-                seedLedger(jdbc.group(1), listed);
+                seedLedger(jdbc.group(1) + "?user=postgres&password=" + Files.readString(work.resolve("data/postgres-password")).strip(), listed);
                 list(s3, "bench-poll", "day/20250101/");
                 long t0 = System.nanoTime();
                 int count = list(s3, "bench-poll", "day/20250101/").size();
@@ -261,7 +261,7 @@ public class BucketBench {
 
     /** The ledger as a first full poll would have left it (that poll itself would take minutes of GETs). */
     static void seedLedger(String jdbc, List<S3Object> objects) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+        try (Connection c = DriverManager.getConnection(jdbc)) {
             StringBuilder rows = new StringBuilder();
             for (S3Object o : objects) {
                 rows.append("bench-poll\t").append(o.key()).append('\t').append(o.eTag() != null ? o.eTag() : "size=" + o.size() + ",modified=" + o.lastModified()).append('\t')

@@ -49,7 +49,8 @@ public class OutboxBench {
             }
             Matcher jdbc = Pattern.compile("started embedded PostgreSQL at (\\S+)").matcher(log);
             jdbc.find();
-            try (Connection db = DriverManager.getConnection(jdbc.group(1), "postgres", "")) {
+            try (Connection db = DriverManager.getConnection(jdbc.group(1), "postgres",
+                    Files.readString(work.resolve("data/postgres-password")).strip())) {
                 System.out.printf("inserting %d stop-execution events into the outbox…%n", n);
                 try (Statement s = db.createStatement()) {
                     s.executeUpdate("""

@@ -101,7 +101,8 @@ public class PurgeBench {
             Matcher jdbc = Pattern.compile("started embedded PostgreSQL at (\\S+)").matcher(log);
             jdbc.find();
             String api = "http://127.0.0.1:" + httpPort;
-            try (Connection db = DriverManager.getConnection(jdbc.group(1), "postgres", "")) {
+            try (Connection db = DriverManager.getConnection(jdbc.group(1), "postgres",
+                    Files.readString(work.resolve("data/postgres-password")).strip())) {
                 // warm-up of both paths
                 seed(store, db, "bench-warm", 2000);
                 purgeWithSluice(api, "bench-warm");

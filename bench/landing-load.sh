@@ -40,7 +40,9 @@ until grep -q "Started bench-naive-insert" "$WORK/sluice.log"; do
   kill -0 $SLUICE 2>/dev/null || { cat "$WORK/sluice.log"; exit 1; }; sleep 0.5
 done
 PGPORT=$(grep -o 'started embedded PostgreSQL at jdbc:postgresql://localhost:[0-9]*' "$WORK/sluice.log" | grep -o '[0-9]*$')
-export PGHOST=localhost PGPORT PGUSER=postgres PGDATABASE=postgres PGTZ=America/Phoenix
+# the embedded PostgreSQL wants the password Sluice generated (0600, beside its data)
+PGPASSWORD=$(cat "$WORK/data/postgres-password")
+export PGHOST=localhost PGPORT PGUSER=postgres PGPASSWORD PGDATABASE=postgres PGTZ=America/Phoenix
 sql() { psql -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"; }
 sql "create table bench_copy (like rain_readings including all);
      create table bench_naive (like rain_readings including all);

@@ -37,7 +37,7 @@ final class Api {
     }
 
     static long count(String jdbcUrl, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+        try (Connection c = DriverManager.getConnection(jdbcUrl);
              ResultSet r = c.createStatement().executeQuery(sql)) {
             r.next();
             return r.getLong(1);

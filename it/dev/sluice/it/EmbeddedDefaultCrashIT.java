@@ -95,7 +95,7 @@ class EmbeddedDefaultCrashIT {
     }
 
     private static long count(String url, String sql) {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+        try (Connection c = DriverManager.getConnection(url);
              ResultSet r = c.createStatement().executeQuery(sql)) {
             r.next();
             return r.getLong(1);

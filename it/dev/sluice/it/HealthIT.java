@@ -31,7 +31,7 @@ class HealthIT {
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(pgData);
         int port = postgres.port();
         try (SluiceProcess sluice = SluiceProcess.start(Files.createDirectories(base.resolve("data")), Map.of(
-                "SLUICE_DB_URL", postgres.jdbcUrl(), "SLUICE_DB_USER", postgres.username()))) {
+                "SLUICE_DB_URL", postgres.jdbcUrl(), "SLUICE_DB_USER", postgres.username(), "SLUICE_DB_PASSWORD", postgres.password()))) {
             sluice.awaitStarted(Duration.ofSeconds(120));
             awaitStatus(sluice.url() + "/q/health/ready", 200, Duration.ofSeconds(30));
             assertTrue(get(sluice.url() + "/q/health/started").statusCode() == 200, "the startup check answers UP");

@@ -38,7 +38,7 @@ class RouteFilesAloneIT {
                 Path routes = Files.createDirectories(base.resolve(name + "-routes"));
                 Files.copy(file, routes.resolve(name));
                 Map<String, String> environment = Map.of(
-                        "SLUICE_DB_URL", postgres.jdbcUrl(), "SLUICE_DB_USER", postgres.username(),
+                        "SLUICE_DB_URL", postgres.jdbcUrl(), "SLUICE_DB_USER", postgres.username(), "SLUICE_DB_PASSWORD", postgres.password(),
                         "SLUICE_S3_ENDPOINT", store.endpoint().toString(), "SLUICE_S3_ACCESS_KEY", store.accessKey(),
                         "SLUICE_S3_SECRET_KEY", store.secretKey(), "SLUICE_ROUTES_DIR", routes.toString(),
                         "SLUICE_SOURCES_ENABLED", "none");

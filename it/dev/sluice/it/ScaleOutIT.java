@@ -62,6 +62,7 @@ class ScaleOutIT {
         Map<String, String> shared = new HashMap<>();
         shared.put("SLUICE_DB_URL", postgres.jdbcUrl());
         shared.put("SLUICE_DB_USER", postgres.username());
+        shared.put("SLUICE_DB_PASSWORD", postgres.password());
         shared.put("SLUICE_S3_ENDPOINT", store.endpoint().toString());
         shared.put("SLUICE_S3_ACCESS_KEY", store.accessKey());
         shared.put("SLUICE_S3_SECRET_KEY", store.secretKey());
@@ -83,7 +84,7 @@ class ScaleOutIT {
                         .formatted(i, i, i));
                 Files.move(part, landing.resolve("inbox").resolve("rain-scaleout-" + i + ".csv"));
             }
-            String jdbc = postgres.jdbcUrl();
+            String jdbc = postgres.jdbcUrl() + "?user=postgres&password=" + postgres.password();
             Instant deadline = Instant.now().plus(Duration.ofSeconds(150));
             while (Instant.now().isBefore(deadline)
                     && (Api.count(jdbc, "select count(*) from catalog where source = 'scaleout-test'") < OBJECTS

@@ -19,11 +19,17 @@ final class SluiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int httpPort;
+    private final Path dataDirectory;
 
-    private SluiceProcess(Process process, Path log, int httpPort) {
+    private SluiceProcess(Process process, Path log, int httpPort, Path dataDirectory) {
         this.process = process;
         this.log = log;
         this.httpPort = httpPort;
+        this.dataDirectory = dataDirectory;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Base URL of its HTTP API. */
@@ -47,17 +53,24 @@ final class SluiceProcess implements AutoCloseable {
         builder.environment().put("SLUICE_STABLE_FOR_MS", "500");
         builder.environment().put("SLUICE_POLL_MS", "200");
         builder.environment().putAll(environment);
-        return new SluiceProcess(builder.start(), log, httpPort);
+        return new SluiceProcess(builder.start(), log, httpPort, dataDirectory);
     }
 
-    /** Waits until the landing route runs; returns the JDBC URL of the embedded PostgreSQL it started. */
+    /**
+     * Waits until the landing route runs; returns the JDBC URL of the embedded PostgreSQL it started,
+     * with the user and the generated password as parameters (or null when it started none).
+     */
     String awaitStarted(Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             String text = Files.readString(log);
             if (text.contains("Started landing-ingest") && text.contains("Listening on:")) {
                 Matcher url = EMBEDDED_DB.matcher(text);
-                return url.find() ? url.group(1) : null;
+                if (!url.find()) {
+                    return null;
+                }
+                String password = Files.readString(dataDirectory.resolve("postgres-password")).strip();
+                return url.group(1) + "?user=postgres&password=" + password;
             }
             if (!process.isAlive()) {
                 throw new IllegalStateException("Sluice exited with " + process.exitValue() + ":\n" + text);

@@ -88,6 +88,7 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             config.put("sluice.transfer.backoff-ms", "50");
             config.put("SLUICE_DB_URL", postgres.jdbcUrl());
             config.put("SLUICE_DB_USER", postgres.username());
+            config.put("SLUICE_DB_PASSWORD", postgres.password());
             config.put("SLUICE_S3_ENDPOINT", s3.endpoint().toString());
             config.put("SLUICE_S3_ACCESS_KEY", s3.accessKey());
             config.put("SLUICE_S3_SECRET_KEY", s3.secretKey());

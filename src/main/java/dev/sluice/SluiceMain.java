@@ -1,9 +1,12 @@
 package dev.sluice;
 
 import dev.sluice.console.ConsoleCredentials;
+import dev.sluice.embedded.DataDirectoryOwner;
 import dev.sluice.embedded.EmbeddedDefaults;
+import dev.sluice.embedded.PrivateFiles;
 import io.quarkus.runtime.Quarkus;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -20,9 +23,20 @@ public class SluiceMain {
         // the AWS SDK's default flexible checksums are not understood by every S3-compatible server
         System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
-        // embedded servers stop with the JVM (their own shutdown hooks); a kill -9 is handled at the next start
-        EmbeddedDefaults.startWhatIsNotConfigured(System.getenv());
-        ConsoleCredentials.ensure(System.getenv(), Path.of(System.getenv().getOrDefault("SLUICE_DATA_DIR", "data")));
+        Path data = Path.of(System.getenv().getOrDefault("SLUICE_DATA_DIR", "data"));
+        try {
+            // what Sluice keeps (database, objects, secrets) is its user's alone
+            PrivateFiles.directory(data);
+            // embedded servers stop with the JVM (their own shutdown hooks); a kill -9 is handled at the next start
+            EmbeddedDefaults.startWhatIsNotConfigured(System.getenv());
+        } catch (DataDirectoryOwner.DataDirectoryInUseException inUse) {
+            System.err.println("Sluice cannot start: " + inUse.getMessage());
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("Sluice cannot start: " + e);
+            System.exit(1);
+        }
+        ConsoleCredentials.ensure(System.getenv(), data);
         Quarkus.run(args);
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.embedded;
 
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,18 +20,27 @@ public final class EmbeddedDefaults implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
 
-    public static EmbeddedDefaults startWhatIsNotConfigured(Map<String, String> environment) {
+    public static EmbeddedDefaults startWhatIsNotConfigured(Map<String, String> environment) throws IOException {
         EmbeddedDefaults defaults = new EmbeddedDefaults();
         Path dataDirectory = Path.of(setting(environment, "SLUICE_DATA_DIR", "data"));
-        if (setting(environment, "SLUICE_DB_URL", null) == null) {
+        boolean database = setting(environment, "SLUICE_DB_URL", null) == null;
+        boolean objectStore = setting(environment, "SLUICE_S3_ENDPOINT", null) == null;
+        if (database || objectStore) {
+            // before anything in the directory is touched: an orphaned postmaster is stopped only once
+            // it is certain that the Sluice that started it is gone
+            DataDirectoryOwner.claim(dataDirectory);
+        }
+        if (database) {
             EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDirectory.resolve("postgres"));
             defaults.started.add(postgres);
             System.setProperty("SLUICE_DB_URL", postgres.jdbcUrl());
             System.setProperty("SLUICE_DB_USER", postgres.username());
-            LOG.infof("SLUICE_DB_URL is not set: started embedded PostgreSQL at %s (data in %s)",
-                    postgres.jdbcUrl(), postgres.dataDirectory().toAbsolutePath());
+            System.setProperty("SLUICE_DB_PASSWORD", postgres.password());
+            LOG.infof("SLUICE_DB_URL is not set: started embedded PostgreSQL at %s (data in %s, user %s, password in %s)",
+                    postgres.jdbcUrl(), postgres.dataDirectory().toAbsolutePath(), postgres.username(),
+                    dataDirectory.resolve("postgres-password").toAbsolutePath());
         }
-        if (setting(environment, "SLUICE_S3_ENDPOINT", null) == null) {
+        if (objectStore) {
             EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDirectory.resolve("s3"));
             defaults.started.add(0, s3);
             System.setProperty("SLUICE_S3_ENDPOINT", s3.endpoint().toString());

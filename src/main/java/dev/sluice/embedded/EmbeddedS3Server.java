@@ -43,7 +43,8 @@ public final class EmbeddedS3Server implements AutoCloseable {
     /** As {@link #start(Path)}; without authentication it serves anonymous requests, as public buckets do. */
     public static EmbeddedS3Server start(Path baseDirectory, boolean authenticated) {
         try {
-            Path objects = Files.createDirectories(baseDirectory.resolve("objects"));
+            Path objects = PrivateFiles.directory(PrivateFiles.directory(baseDirectory).resolve("objects"));
+            UploadDebris.removeLeftovers(objects);
             String[] credentials = credentials(baseDirectory.resolve("credentials"));
             Properties overrides = new Properties();
             overrides.setProperty("jclouds.filesystem.basedir", objects.toString());
@@ -52,7 +53,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
                     .build(BlobStoreContext.class);
             URI endpoint = URI.create("http://127.0.0.1:" + FreePort.find());
             S3Proxy proxy = S3Proxy.builder()
-                    .blobStore(context.getBlobStore())
+                    .blobStore(new UploadDebris(context.getBlobStore()))
                     .endpoint(endpoint)
                     // DeleteObjects carries the SDK's x-amz-checksum-crc32, which s3proxy 3 does not know
                     .ignoreUnknownHeaders(true)
@@ -78,9 +79,9 @@ public final class EmbeddedS3Server implements AutoCloseable {
             byte[] secret = new byte[20];
             random.nextBytes(id);
             random.nextBytes(secret);
-            String content = "sluice" + HexFormat.of().formatHex(id) + "\n" + HexFormat.of().formatHex(secret) + "\n";
-            Files.writeString(file, content, StandardCharsets.US_ASCII);
+            PrivateFiles.write(file, "sluice" + HexFormat.of().formatHex(id) + "\n" + HexFormat.of().formatHex(secret) + "\n");
         }
+        PrivateFiles.ownerOnly(file);
         return Files.readString(file, StandardCharsets.US_ASCII).strip().split("\n");
     }
 
