@@ -1,5 +1,6 @@
 package dev.sluice.kubernetes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +32,19 @@ public final class IntegrationGenerator {
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
 
+    /** The traits' fields in the Camel K v2.10.1 Integration CRD (src/test/resources/camel-k/), with their types. */
+    private static final JsonNode TRAIT_FIELDS = traitFields();
+
     private IntegrationGenerator() {
+    }
+
+    private static JsonNode traitFields() {
+        try (var crd = IntegrationGenerator.class.getResourceAsStream("/camel-k/camel.apache.org_integrations.yaml")) {
+            return YAML.readTree(crd).path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema")
+                    .path("properties").path("spec").path("properties").path("traits").path("properties");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Output file name → content, for every route file. */
@@ -88,14 +101,13 @@ public final class IntegrationGenerator {
                     String[] path = keyValue[0].split("\\.", 2);
                     ObjectNode trait = trait(traits, path[0]);
                     String key = camelCase(path[1]);
-                    if (key.equals("volumes") || key.equals("configs") || key.equals("resources")) {
-                        array(trait, key).add(keyValue[1]);
-                    } else if (keyValue[1].equals("true") || keyValue[1].equals("false")) {
-                        trait.put(key, Boolean.parseBoolean(keyValue[1]));
-                    } else if (keyValue[1].matches("\\d+")) {
-                        trait.put(key, Long.parseLong(keyValue[1]));
-                    } else {
-                        trait.put(key, keyValue[1]);
+                    // as kamel does: the CRD's type of the field decides (a list collects repeated options)
+                    switch (TRAIT_FIELDS.path(path[0]).path("properties").path(key).path("type").asText()) {
+                        case "array" -> array(trait, key).add(keyValue[1]);
+                        case "boolean" -> trait.put(key, Boolean.parseBoolean(keyValue[1]));
+                        case "integer" -> trait.put(key, Long.parseLong(keyValue[1]));
+                        case "string" -> trait.put(key, keyValue[1]);
+                        default -> throw new IllegalArgumentException(fileName + ": the Integration CRD has no trait field " + keyValue[0]);
                     }
                 }
                 default -> throw new IllegalArgumentException(fileName + ": unknown modeline option " + option[0]);

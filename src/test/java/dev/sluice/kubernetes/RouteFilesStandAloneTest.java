@@ -13,19 +13,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Each route file can be deployed alone (`kamel run routes/<file>`): whatever it calls with direct:
  * it defines itself, every component it uses and every bean it refers to is a dependency its own
- * modeline declares, and it names the processors artifact that holds those beans. (A static check of
- * the files against the processors' sources; it does not boot a context per file.)
+ * modeline declares, it names the processors artifact that holds those beans (the version
+ * processors/pom.xml publishes), runs on the app's Quarkus platform, and hands the integration every
+ * setting the processors cannot start without. (A static check of the files against the processors'
+ * sources; CamelKBuildIT builds and runs the integrations.)
  */
 class RouteFilesStandAloneTest {
 
     /** URI scheme → the modeline dependency that provides it */
     private static final Map<String, String> COMPONENTS = Map.of(
-            "cron", "camel:cron", "timer", "camel:timer", "file", "camel:file", "aws2-s3", "camel:aws2-s3",
+            "cron", "mvn:org.apache.camel:camel-cron", "timer", "camel:timer", "file", "camel:file", "aws2-s3", "camel:aws2-s3",
             "direct", "camel:direct", "platform-http", "camel:platform-http");
     private static final Pattern URI = Pattern.compile("(?:uri|to): \"?([a-z0-9-]+):([^\"?\\s]*)");
     private static final Pattern FROM = Pattern.compile("from:\\s*\\n\\s*uri: \"?direct:([^\"\\s]+)");
@@ -33,10 +36,20 @@ class RouteFilesStandAloneTest {
     private static final Pattern BEAN_REF = Pattern.compile("ref: ([a-zA-Z]+)");
     private static final Pattern POLICY = Pattern.compile("routePolicy: ([a-zA-Z]+)");
     private static final Pattern NAMED = Pattern.compile("@(?:jakarta\\.inject\\.)?Named\\(\"([a-zA-Z]+)\"\\)");
+    /** a setting read without a default: ${SLUICE_X} in the processors' configuration */
+    private static final Pattern REQUIRED_SETTING = Pattern.compile("\\$\\{(SLUICE_[A-Z0-9_]+)}");
+    /** a setting a bean reads without a default */
+    private static final Pattern REQUIRED_PROPERTY = Pattern.compile("@ConfigProperty\\(name = \"(SLUICE_[A-Z0-9_]+)\"\\)");
+    private static final Pattern VERSION = Pattern.compile("<artifactId>(sluice|sluice-processors)</artifactId>\\s*(?:<!--[^>]*-->\\s*)?<version>([^<]+)</version>");
+    private static final Pattern PLATFORM = Pattern.compile("<quarkus\\.platform\\.version>([^<]+)</quarkus\\.platform\\.version>");
 
     @Test
     void everyRouteFileShouldDeclareWhatItNeedsAndNeedNoOtherRouteFile() throws Exception {
         Set<String> beans = processorBeans();
+        Set<String> required = requiredSettings();
+        String pom = Files.readString(Path.of("processors/pom.xml"));
+        String processors = "mvn:dev.sluice:sluice-processors:" + match(VERSION, pom, 2);
+        String platform = match(PLATFORM, pom, 1);
         List<Path> files;
         try (Stream<Path> list = Files.list(IntegrationGenerator.ROUTES)) {
             files = list.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList();
@@ -68,6 +81,29 @@ class RouteFilesStandAloneTest {
             if (content.contains("routePolicy: leaderOnly") && !(dependencies.contains("camel:kubernetes") && dependencies.contains("camel:file"))) {
                 problems.add(name + ": leader election (Lease or file lock) without camel:kubernetes and camel:file");
             }
+            Map<String, String> traits = new java.util.HashMap<>();
+            Set<String> environment = new TreeSet<>();
+            for (String[] option : IntegrationGenerator.modeline(content)) {
+                if (option[0].equals("trait")) {
+                    String[] keyValue = option[1].split("=", 2);
+                    if (keyValue[0].equals("environment.vars")) {
+                        environment.add(keyValue[1].split("=", 2)[0]);
+                    } else {
+                        traits.put(keyValue[0], keyValue[1]);
+                    }
+                }
+            }
+            if (!"plain-quarkus".equals(traits.get("camel.runtime-provider")) || !platform.equals(traits.get("camel.runtime-version"))) {
+                problems.add(name + ": does not pin trait=camel.runtime-provider=plain-quarkus trait=camel.runtime-version=" + platform);
+            }
+            if (dependencies.stream().anyMatch(d -> d.startsWith("mvn:dev.sluice:sluice-processors:") && !d.equals(processors))) {
+                problems.add(name + ": names another processors version than processors/pom.xml publishes (" + processors + ")");
+            }
+            for (String setting : required) {
+                if (!environment.contains(setting)) {
+                    problems.add(name + ": does not set " + setting + " (trait=environment.vars=" + setting + "=...), which the processors need");
+                }
+            }
             if (content.contains("bean:") && !dependencies.contains("camel:bean")) {
                 problems.add(name + ": bean steps without camel:bean");
             }
@@ -80,6 +116,34 @@ class RouteFilesStandAloneTest {
                     .forEach(b -> problems.add(name + ": refers to bean '" + b + "', which the processors do not provide"));
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void theProcessorsArtifactShouldBeBuiltOnTheAppsVersionAndPlatform() throws Exception {
+        String app = Files.readString(Path.of("pom.xml"));
+        String processors = Files.readString(Path.of("processors/pom.xml"));
+        assertEquals(match(VERSION, app, 2), match(VERSION, processors, 2), "processors/pom.xml publishes the app's version");
+        assertEquals(match(PLATFORM, app, 1), match(PLATFORM, processors, 1), "processors/pom.xml builds on the app's Quarkus platform");
+    }
+
+    /** SLUICE_* settings without a default: in the processors' configuration, or read by a bean. */
+    private static Set<String> requiredSettings() throws Exception {
+        Set<String> required = new TreeSet<>();
+        REQUIRED_SETTING.matcher(Files.readString(Path.of("src/main/resources/META-INF/microprofile-config.properties")))
+                .results().forEach(m -> required.add(m.group(1)));
+        try (Stream<Path> sources = Files.walk(Path.of("processors"))) {
+            for (Path source : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+                REQUIRED_PROPERTY.matcher(Files.readString(source)).results().forEach(m -> required.add(m.group(1)));
+            }
+        }
+        assertTrue(required.contains("SLUICE_DB_URL") && required.contains("SLUICE_S3_ENDPOINT"), required.toString());
+        return required;
+    }
+
+    private static String match(Pattern pattern, String text, int group) {
+        Matcher m = pattern.matcher(text);
+        assertTrue(m.find(), pattern + " not found");
+        return m.group(group);
     }
 
     /** The @Named beans in processors/ (what the processors artifact provides). */

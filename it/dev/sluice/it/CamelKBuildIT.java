@@ -1,0 +1,428 @@
+package dev.sluice.it;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.sluice.embedded.EmbeddedPostgresServer;
+import dev.sluice.embedded.EmbeddedS3Server;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * `kamel run routes/&lt;file&gt;` really runs. For an Integration CR of kubernetes/camel-k/, the project the
+ * Camel K 2.10.1 operator generates is built from the CR alone ({@link CamelKBuilder}), with the
+ * processors artifact installed the way the README tells a user to (`mvn -B -f processors/pom.xml
+ * install`); the result is started as the operator starts the container ({@link CamelKContainer}), with
+ * only the ConfigMap and Secret the README tells a user to create, against a real PostgreSQL and S3
+ * server; and the route must do its job: rows loaded, objects stored, catalogued or purged, requests
+ * answered.
+ *
+ * <p>`mvn -B verify` builds one integration of each kind, one after another: landing-ingest,
+ * bucket-ingest, retention-purge (as the CronJob it is: one run, exit 0) and catalog-api.
+ * it/camel-k-build.sh builds every CR ({@code -Dsluice.camel-k.integrations=all}, or a list of names).
+ */
+class CamelKBuildIT {
+
+    /** Every CR, in the order `all` runs them (outbox-bronze before bronze-silver: it makes the bronze). */
+    private static final List<String> ALL = List.of("sluice-landing-ingest", "sluice-bucket-ingest", "sluice-http-ingest",
+            "sluice-outbox-bronze", "sluice-bronze-silver", "sluice-retention-purge", "sluice-catalog-api", "sluice-sources-api",
+            "sluice-status-api");
+    private static final String CI = "sluice-landing-ingest,sluice-bucket-ingest,sluice-retention-purge,sluice-catalog-api";
+    private static final Path CRS = Path.of("kubernetes/camel-k");
+    private static final String PROCESSORS_INSTALL = "mvn -B -f processors/pom.xml install";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static Path base;
+    private static EmbeddedPostgresServer postgres;
+    private static EmbeddedS3Server store;
+    private static EmbeddedS3Server upstream;
+    private static HttpServer district;
+    private static CamelKContainer.Namespace namespace;
+    private static S3Client storeClient;
+    private static final List<String> report = new ArrayList<>();
+
+    @BeforeAll
+    static void installTheProcessorsAndStartWhatTheIntegrationsUse() throws Exception {
+        // the SDK in this JVM talks to s3proxy, which does not know the default flexible checksums
+        System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
+        System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
+        base = Files.createTempDirectory("sluice-camel-k-");
+        installProcessors();
+        postgres = EmbeddedPostgresServer.start(base.resolve("postgres"));
+        store = EmbeddedS3Server.start(base.resolve("store"));
+        upstream = EmbeddedS3Server.start(base.resolve("upstream"), false);
+        district = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        district.createContext("/rain/", exchange -> {
+            byte[] csv = "gauge_id,observed_at,rainfall_in\nCAMELK-HTTP,2025-01-01 00:00,0.1\nCAMELK-HTTP,2025-01-01 01:00,0.2\n"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/csv");
+            exchange.sendResponseHeaders(200, csv.length);
+            exchange.getResponseBody().write(csv);
+            exchange.close();
+        });
+        district.start();
+        // what the README tells a Camel K user to create: ConfigMap sluice-config, Secret sluice-credentials
+        Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
+        Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
+        configMaps.put("sluice-config", Map.of(
+                "SLUICE_DB_URL", postgres.jdbcUrl(),
+                "SLUICE_S3_ENDPOINT", store.endpoint().toString()));
+        secrets.put("sluice-credentials", Map.of(
+                "SLUICE_DB_USER", postgres.username(),
+                "SLUICE_DB_PASSWORD", postgres.password(),
+                "SLUICE_S3_ACCESS_KEY", store.accessKey(),
+                "SLUICE_S3_SECRET_KEY", store.secretKey()));
+        // and what the tests add to the pollers, as a user adds a source: its declaration in a ConfigMap
+        configMaps.put("sluice-sources", Map.of(
+                "camelk-upstream.yaml", """
+                        type: bucket
+                        name: camelk-upstream
+                        bucket: camelk-upstream
+                        anonymous: true
+                        schedule: "* * * * *"
+                        period: 1d
+                        lookBack: 1d
+                        keys: ["obs/{yyyy}{mm}{dd}/obj-*.bin"]
+                        """,
+                "camelk-http.yaml", """
+                        type: http
+                        name: camelk-http
+                        url: "http://127.0.0.1:%d/rain/wy{water_year}.csv"
+                        period: water_year
+                        dataset: rain-gauge-readings
+                        schedules:
+                          - {cron: "* * * * *", periods: current}
+                        """.formatted(district.getAddress().getPort())));
+        namespace = new CamelKContainer.Namespace(configMaps, secrets);
+    }
+
+    /** The README's command, run as a user runs it in a checkout (offline here, like every build of this suite). */
+    private static void installProcessors() throws Exception {
+        Path log = base.resolve("processors-install.log");
+        Instant started = Instant.now();
+        int exit = CamelKBuilder.Maven.run(Path.of("").toAbsolutePath(), log, Duration.ofMinutes(10),
+                "-f", "processors/pom.xml", "install");
+        assertEquals(0, exit, PROCESSORS_INSTALL + " failed:\n" + CamelKBuilder.tail(Files.readString(log), 80));
+        Path jar = Path.of("target/sluice-processors/sluice-processors-0.1.0-SNAPSHOT.jar");
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            assertNotNull(zip.getEntry("META-INF/jandex.idx"), "the processors jar carries a bean index");
+            assertNotNull(zip.getEntry("META-INF/microprofile-config.properties"), "and Sluice's settings");
+            assertNotNull(zip.getEntry("db/migration/V1__ledger_runs_dead_letters.sql"), "and the migrations");
+        }
+        report.add("processors: `" + PROCESSORS_INSTALL + "` in " + seconds(Duration.between(started, Instant.now())));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        System.out.println("Camel K builds (Camel K " + CamelKBuilder.CAMEL_K_VERSION + ", plain-quarkus):\n  " + String.join("\n  ", report));
+        if (base != null) {
+            Files.writeString(Path.of("target/camel-k-build.txt"), String.join("\n", report) + "\n");
+        }
+        if (district != null) {
+            district.stop(0);
+        }
+        for (AutoCloseable server : new AutoCloseable[] {storeClient, upstream, store, postgres}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+        TempDirs.delete(base);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyIntegrationShouldBuildAsCamelKBuildsItAndDoItsJob() throws IOException {
+        try (Stream<Path> files = Files.list(CRS)) {
+            TreeSet<String> present = new TreeSet<>(files.map(f -> f.getFileName().toString().replace(".yaml", "")).toList());
+            assertEquals(new TreeSet<>(ALL), present, "every CR has a job to check here");
+        }
+        String selected = System.getProperty("sluice.camel-k.integrations", CI);
+        List<String> names = selected.equals("all") ? ALL : List.of(selected.split(","));
+        return names.stream().map(name -> DynamicTest.dynamicTest(name, () -> run(name)));
+    }
+
+    private void run(String name) throws Exception {
+        assertTrue(ALL.contains(name), "no CR named " + name);
+        Job job = job(name);
+        CamelKIntegration integration = job.options(CamelKIntegration.read(CRS.resolve(name + ".yaml")));
+        Path directory = Files.createDirectories(base.resolve(name));
+        CamelKBuilder.generate(integration, directory.resolve("project"));
+        Duration build = CamelKBuilder.build(directory.resolve("project"));
+        job.seed();
+        try (CamelKContainer container = CamelKContainer.start(integration, directory.resolve("project/target/quarkus-app"),
+                namespace, directory.resolve("container"))) {
+            Duration started = container.awaitStarted(Duration.ofMinutes(2));
+            String held = job.check(container);
+            String line = "%s: build %s, start %s%s; %s".formatted(name, seconds(build), seconds(started),
+                    integration.runsAsCronJob() ? " (CronJob)" : "", held);
+            report.add(line);
+            System.out.println(line);
+        }
+    }
+
+    /** What a kind of integration is asked to do: options added to `kamel run`, data before it starts, the outcome. */
+    private interface Job {
+        default CamelKIntegration options(CamelKIntegration integration) {
+            return integration;
+        }
+
+        default void seed() throws Exception {
+        }
+
+        /** The assertion that held, as a sentence. */
+        String check(CamelKContainer container) throws Exception;
+    }
+
+    private Job job(String name) {
+        return switch (name) {
+            case "sluice-landing-ingest" -> container -> {
+                container.awaitLog(Pattern.compile("Started landing-ingest"), Duration.ofSeconds(30));
+                Path inbox = Files.createDirectories(container.path("/var/lib/sluice/landing/inbox"));
+                Path part = inbox.resolve("rain-camelk.csv.part");
+                Files.writeString(part, "gauge_id,observed_at,rainfall_in\nCAMELK-1,2025-01-01 00:00,0.25\nCAMELK-1,2025-01-01 01:00,0.5\n");
+                Files.move(part, inbox.resolve("rain-camelk.csv"));
+                await(Duration.ofSeconds(60), container, () -> count(
+                        "select count(*) from file_ledger where identity = 'rain-camelk.csv' and status = 'archived'") == 1);
+                assertEquals(2, count("select count(*) from rain_readings where gauge_id = 'CAMELK-1'"));
+                String archive = text("select archive_key from file_ledger where identity = 'rain-camelk.csv'");
+                long bytes = storeClient().headObject(b -> b.bucket("sluice").key(archive)).contentLength();
+                assertTrue(Files.exists(container.path("/var/lib/sluice/landing/done/rain-camelk.csv")), "the file ends in done/");
+                return "rain-camelk.csv dropped into the landing volume: 2 rows in rain_readings, the original archived as "
+                        + archive + " (" + bytes + " bytes), the file in done/";
+            };
+            case "sluice-bucket-ingest" -> new Job() {
+                private final String key = "obs/%s/obj-1.bin".formatted(LocalDate.now(ZoneOffset.UTC).toString().replace("-", ""));
+
+                @Override
+                public CamelKIntegration options(CamelKIntegration integration) {
+                    return withSources(integration, "camelk-upstream");
+                }
+
+                @Override
+                public void seed() {
+                    try (S3Client s3 = s3(upstream.endpoint(), AnonymousCredentialsProvider.create())) {
+                        createBucket(s3, "camelk-upstream");
+                        s3.putObject(b -> b.bucket("camelk-upstream").key(key), RequestBody.fromString("an upstream object for Camel K"));
+                    }
+                }
+
+                @Override
+                public String check(CamelKContainer container) throws Exception {
+                    // the source polls every minute
+                    await(Duration.ofSeconds(100), container, () -> count("select count(*) from catalog where source = 'camelk-upstream'") == 1);
+                    String stored = text("select storage_key from catalog where source = 'camelk-upstream' and upstream_key = '" + key + "'");
+                    String content = storeClient().getObjectAsBytes(b -> b.bucket("sluice").key(stored)).asUtf8String();
+                    assertEquals("an upstream object for Camel K", content);
+                    return "upstream " + key + " stored byte for byte as " + stored + " and catalogued";
+                }
+            };
+            case "sluice-http-ingest" -> new Job() {
+                @Override
+                public CamelKIntegration options(CamelKIntegration integration) {
+                    return withSources(integration, "camelk-http");
+                }
+
+                @Override
+                public String check(CamelKContainer container) throws Exception {
+                    await(Duration.ofSeconds(100), container, () -> count("select count(*) from rain_readings where gauge_id = 'CAMELK-HTTP'") == 2);
+                    String archive = text("select archive_key from file_ledger where source = 'camelk-http' and status = 'archived'");
+                    storeClient().headObject(b -> b.bucket("sluice").key(archive));
+                    return "the HTTP source's current period fetched: 2 rows in rain_readings, archived as " + archive;
+                }
+            };
+            case "sluice-outbox-bronze" -> new Job() {
+                @Override
+                public void seed() throws Exception {
+                    migrate();
+                    execute("""
+                            insert into outbox (aggregate_type, event_type, client_id, payload, occurred_at) values ('stop', 'StopOrderExecuted',
+                            'camelk', '{"order_id": "ck-1", "symbol": "ACME", "side": "buy", "quantity": 1, "price": 10.5, "status": "filled",
+                            "executed_at": "2025-04-01T14:00:00Z"}', '2025-04-01T14:00:01Z')""");
+                }
+
+                @Override
+                public String check(CamelKContainer container) throws Exception {
+                    await(Duration.ofSeconds(60), container, () -> count(
+                            "select count(*) from outbox where client_id = 'camelk' and published_at is not null") == 1);
+                    String object = text("select b.object_keys[1] from bronze_batch b join outbox o on o.batch_id = b.id where o.client_id = 'camelk'");
+                    long bytes = storeClient().headObject(b -> b.bucket("sluice").key(object)).contentLength();
+                    return "the outbox event published to " + object + " (" + bytes + " bytes of Parquet)";
+                }
+            };
+            case "sluice-bronze-silver" -> new Job() {
+                private long runsBefore;
+
+                @Override
+                public void seed() throws Exception {
+                    migrate();
+                    runsBefore = count("select count(*) from ingest_run where kind = 'silver'");
+                }
+
+                @Override
+                public String check(CamelKContainer container) throws Exception {
+                    assertEquals(0, container.awaitExit(Duration.ofMinutes(2)), container.log());
+                    assertTrue(count("select count(*) from ingest_run where kind = 'silver'") > runsBefore, "the run is recorded");
+                    long published = count("select count(*) from outbox where client_id = 'camelk' and published_at is not null");
+                    long inSilver = count("select count(*) from silver_event s join outbox o on o.event_id = s.event_id where o.client_id = 'camelk'");
+                    assertEquals(published, inSilver, "every published bronze event is in silver");
+                    return "one run, exit 0, recorded in ingest_run; " + inSilver + " published outbox event(s) in silver";
+                }
+            };
+            case "sluice-retention-purge" -> new Job() {
+                private final String key = "noaa-mrms/2020/01/01/00/camelk-expired.grib2.gz";
+
+                @Override
+                public void seed() throws Exception {
+                    migrate();
+                    createBucket(storeClient(), "sluice");
+                    storeClient().putObject(b -> b.bucket("sluice").key(key), RequestBody.fromString("expired"));
+                    // noaa-mrms (shipped in the processors jar) keeps its objects one day
+                    execute("insert into catalog (source, storage_key, bytes, reference_time, ingested_at, origin) values "
+                            + "('noaa-mrms', '" + key + "', 7, '2020-01-01T00:00:00Z', now() - interval '2 days', 'poll')");
+                }
+
+                @Override
+                public String check(CamelKContainer container) throws Exception {
+                    int exit = container.awaitExit(Duration.ofMinutes(2));
+                    assertEquals(0, exit, container.log());
+                    assertThrows(NoSuchKeyException.class, () -> storeClient().headObject(b -> b.bucket("sluice").key(key)));
+                    assertEquals(0, count("select count(*) from catalog where storage_key = '" + key + "'"));
+                    assertEquals(1, count("select count(*) from ingest_run where kind = 'purge' and source = 'noaa-mrms' and outcome = 'purged'"));
+                    return "one run from " + CamelKContainer.CRON_JOB_FROM + ", exit " + exit
+                            + ": the expired " + key + " and its catalog row purged, the run recorded";
+                }
+            };
+            case "sluice-catalog-api" -> container -> answers(container, "/datasets", "\"total\"");
+            case "sluice-sources-api" -> container -> answers(container, "/sources", "noaa-mrms");
+            case "sluice-status-api" -> container -> answers(container, "/runs", "\"total\"");
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** The pollers with the test's source: declared in ConfigMap sluice-sources, enabled alone, its upstream here. */
+    private static CamelKIntegration withSources(CamelKIntegration integration, String source) {
+        return integration.with("mount", "resources", "configmap:sluice-sources@/etc/sluice/sources")
+                .with("environment", "vars", "SLUICE_SOURCES_DIR=/etc/sluice/sources")
+                .with("environment", "vars", "SLUICE_SOURCES_ENABLED=" + source)
+                .with("environment", "vars", "SLUICE_SOURCES_ENDPOINT=" + upstream.endpoint());
+    }
+
+    private static String answers(CamelKContainer container, String path, String expected) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(container.url() + path)).GET();
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body() + "\n" + container.log());
+        assertTrue(response.body().contains(expected), response.body());
+        return "GET " + path + " → 200, " + response.body().length() + " bytes of JSON";
+    }
+
+    private static void await(Duration timeout, CamelKContainer container, Callable<Boolean> done) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!done.call()) {
+            if (Instant.now().isAfter(deadline) || !container.isRunning()) {
+                throw new AssertionError("not done within " + timeout + (container.isRunning() ? "" : " (the integration exited)")
+                        + ":\n" + container.log());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** The schema as the integrations' Flyway makes it, to seed rows before an integration starts. */
+    private static void migrate() {
+        Flyway.configure().dataSource(postgres.jdbcUrl(), postgres.username(), postgres.password())
+                .locations("filesystem:src/main/resources/db/migration").load().migrate();
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(), postgres.password());
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = connect(); ResultSet r = c.createStatement().executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException noSchemaYet) {
+            if ("42P01".equals(noSchemaYet.getSQLState())) {
+                return -1;
+            }
+            throw noSchemaYet;
+        }
+    }
+
+    private static String text(String sql) throws Exception {
+        try (Connection c = connect(); ResultSet r = c.createStatement().executeQuery(sql)) {
+            assertTrue(r.next(), sql);
+            return r.getString(1);
+        }
+    }
+
+    private static void execute(String sql) throws Exception {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.execute();
+        }
+    }
+
+    /** Our bucket's store, as the integrations reach it. */
+    private static S3Client storeClient() {
+        if (storeClient == null) {
+            storeClient = s3(store.endpoint(), StaticCredentialsProvider.create(AwsBasicCredentials.create(store.accessKey(), store.secretKey())));
+        }
+        return storeClient;
+    }
+
+    private static S3Client s3(URI endpoint, AwsCredentialsProvider credentials) {
+        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(credentials).build();
+    }
+
+    private static void createBucket(S3Client s3, String bucket) {
+        try {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception alreadyThere) {
+            // BucketAlreadyOwnedByYou
+        }
+    }
+
+    private static String seconds(Duration duration) {
+        return "%.1f s".formatted(duration.toMillis() / 1000.0);
+    }
+}
