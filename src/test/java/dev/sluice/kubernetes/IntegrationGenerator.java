@@ -88,7 +88,7 @@ public final class IntegrationGenerator {
                     String[] path = keyValue[0].split("\\.", 2);
                     ObjectNode trait = trait(traits, path[0]);
                     String key = camelCase(path[1]);
-                    if (key.equals("volumes") || key.equals("configs") || key.equals("resources")) {
+                    if (key.equals("volumes") || key.equals("configs") || key.equals("resources") || key.equals("vars")) {
                         array(trait, key).add(keyValue[1]);
                     } else if (keyValue[1].equals("true") || keyValue[1].equals("false")) {
                         trait.put(key, Boolean.parseBoolean(keyValue[1]));
