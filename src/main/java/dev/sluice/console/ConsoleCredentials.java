@@ -35,7 +35,13 @@ public final class ConsoleCredentials {
      * into, or null when it is set in the environment.
      */
     public static Path ensure(Map<String, String> environment, Path dataDirectory) {
-        ensure(environment, dataDirectory, READER_USER, READER_PASSWORD, "reader", READER_FILE);
+        try {
+            ensure(environment, dataDirectory, READER_USER, READER_PASSWORD, "reader", READER_FILE);
+        } catch (UncheckedIOException e) {
+            // the reader is optional: without a password nobody logs in as the reader (a read-only data directory, say)
+            System.err.println("Sluice: no read-only user (set SLUICE_READER_PASSWORD to have one): " + e.getMessage()
+                               + ": " + e.getCause().getMessage());
+        }
         return ensure(environment, dataDirectory, USER, PASSWORD, "admin", CONSOLE_FILE);
     }
 
