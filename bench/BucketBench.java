@@ -43,6 +43,10 @@ import java.util.regex.Pattern;
  */
 public class BucketBench {
 
+    static final String API_PASSWORD = java.util.UUID.randomUUID().toString();
+    static final String AUTHORIZATION = "Basic " + java.util.Base64.getEncoder()
+            .encodeToString(("bench:" + API_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
     static final AtomicLong GETS = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
@@ -157,6 +161,9 @@ public class BucketBench {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(work.resolve("sluice.log").toFile());
         builder.environment().put("SLUICE_DATA_DIR", work.resolve("data").toString());
+        // the API wants credentials: the bench is the console user
+        builder.environment().put("SLUICE_CONSOLE_USER", "bench");
+        builder.environment().put("SLUICE_CONSOLE_PASSWORD", API_PASSWORD);
         // glibc's per-thread malloc arenas are the largest part of a JVM's RSS beyond its heap
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         builder.environment().put("SLUICE_SOURCES_DIR", sources.toString());
@@ -275,7 +282,8 @@ public class BucketBench {
 
     static String run(String api, String source) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/sources/" + source + "/runs?period=2025-01-01"))
-                .timeout(java.time.Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(java.time.Duration.ofMinutes(30)).header("Authorization", AUTHORIZATION)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         return response.body();
     }
 

@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  */
 public class PurgeBench {
 
+    static final String API_PASSWORD = java.util.UUID.randomUUID().toString();
+    static final String AUTHORIZATION = "Basic " + java.util.Base64.getEncoder()
+            .encodeToString(("bench:" + API_PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
     public static void main(String[] args) throws Exception {
         System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
@@ -79,6 +83,9 @@ public class PurgeBench {
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("sluice.log").toFile());
         builder.environment().put("SLUICE_DATA_DIR", work.resolve("data").toString());
+        // the API wants credentials: the bench is the console user
+        builder.environment().put("SLUICE_CONSOLE_USER", "bench");
+        builder.environment().put("SLUICE_CONSOLE_PASSWORD", API_PASSWORD);
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         builder.environment().put("SLUICE_SOURCES_DIR", sources.toString());
         builder.environment().put("SLUICE_SOURCES_ENABLED", "none");
@@ -198,7 +205,8 @@ public class PurgeBench {
 
     static String purgeWithSluice(String api, String source) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/purge/runs?source=" + source))
-                .timeout(java.time.Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(java.time.Duration.ofMinutes(30)).header("Authorization", AUTHORIZATION)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(response.statusCode() + " " + response.body());
         }

@@ -72,6 +72,8 @@ class CamelKBuildIT {
     private static final Path CRS = Path.of("kubernetes/camel-k");
     private static final String PROCESSORS_INSTALL = "mvn -B -f processors/pom.xml install";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String CONSOLE_USER = "operator";
+    private static final String CONSOLE_PASSWORD = "camel-k-" + Long.toHexString(System.nanoTime());
 
     private static Path base;
     private static EmbeddedPostgresServer postgres;
@@ -112,7 +114,9 @@ class CamelKBuildIT {
                 "SLUICE_DB_USER", postgres.username(),
                 "SLUICE_DB_PASSWORD", postgres.password(),
                 "SLUICE_S3_ACCESS_KEY", store.accessKey(),
-                "SLUICE_S3_SECRET_KEY", store.secretKey()));
+                "SLUICE_S3_SECRET_KEY", store.secretKey(),
+                "SLUICE_CONSOLE_USER", CONSOLE_USER,
+                "SLUICE_CONSOLE_PASSWORD", CONSOLE_PASSWORD));
         // and what the tests add to the pollers, as a user adds a source: its declaration in a ConfigMap
         configMaps.put("sluice-sources", Map.of(
                 "camelk-upstream.yaml", """
@@ -349,10 +353,14 @@ class CamelKBuildIT {
 
     private static String answers(CamelKContainer container, String path, String expected) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(container.url() + path)).GET();
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "no credentials, no answer");
+        String credentials = java.util.Base64.getEncoder().encodeToString((CONSOLE_USER + ":" + CONSOLE_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HTTP.send(request.header("Authorization", "Basic " + credentials).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body() + "\n" + container.log());
         assertTrue(response.body().contains(expected), response.body());
-        return "GET " + path + " → 200, " + response.body().length() + " bytes of JSON";
+        return "GET " + path + " without credentials → 401, with the Secret's console credentials → 200 (" + response.body().length()
+                + " bytes of JSON)";
     }
 
     private static void await(Duration timeout, CamelKContainer container, Callable<Boolean> done) throws Exception {

@@ -60,16 +60,16 @@ class HawtioConsoleTest {
 
     @Test
     void theConsoleAndJolokiaShouldRefuseWhoeverHasNoCredentials() {
-        RestAssured.get("/hawtio/").then().statusCode(401).header("WWW-Authenticate", containsString("Basic"));
-        RestAssured.get("/hawtio/jolokia/").then().statusCode(401);
-        RestAssured.given().urlEncodingEnabled(false).get("/hawtio%2Findex.html").then().statusCode(401);
-        RestAssured.given().urlEncodingEnabled(false).get("/q%2Fmetrics").then().statusCode(401);
+        ApiCredentials.anonymous().get("/hawtio/").then().statusCode(401).header("WWW-Authenticate", containsString("Basic"));
+        ApiCredentials.anonymous().get("/hawtio/jolokia/").then().statusCode(401);
+        ApiCredentials.anonymous().urlEncodingEnabled(false).get("/hawtio%2Findex.html").then().statusCode(401);
+        ApiCredentials.anonymous().urlEncodingEnabled(false).get("/q%2Fmetrics").then().statusCode(401);
         RestAssured.given().auth().preemptive().basic(USER, "wrong").get("/hawtio/jolokia/").then().statusCode(401);
         // no Jolokia endpoint on the application port
         RestAssured.get("/q/jolokia").then().statusCode(404);
         // the agent itself wants the credentials too
         int jolokiaPort = ConfigProvider.getConfig().getValue("quarkus.camel.jolokia.server.port", Integer.class);
-        RestAssured.get("http://127.0.0.1:" + jolokiaPort + "/jolokia/").then().statusCode(401);
+        ApiCredentials.anonymous().get("http://127.0.0.1:" + jolokiaPort + "/jolokia/").then().statusCode(401);
     }
 
     @Test

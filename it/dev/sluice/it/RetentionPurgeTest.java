@@ -136,7 +136,7 @@ class RetentionPurgeTest {
         assertEquals(expiredBytes, ((Number) runs.get(0).get("bytes")).longValue());
         assertEquals(1203L, ((Number) runs.get(0).get("objects")).longValue());
         assertEquals("purged", runs.get(0).get("outcome"));
-        RestAssured.get("/q/metrics").then().statusCode(401);
+        ApiCredentials.anonymous().get("/q/metrics").then().statusCode(401);
         String metrics = RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD)
                 .get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("purge_files_deleted_total{source=\"test-mrms\"} 1203.0"), metrics.lines()

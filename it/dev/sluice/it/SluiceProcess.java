@@ -53,6 +53,8 @@ final class SluiceProcess implements AutoCloseable {
         builder.environment().put("SLUICE_STABLE_FOR_MS", "500");
         builder.environment().put("SLUICE_POLL_MS", "200");
         builder.environment().putAll(environment);
+        // Api calls it as its console user (every endpoint but /q/health/* wants credentials)
+        Api.credentials(httpPort, dataDirectory, Map.copyOf(builder.environment()));
         return new SluiceProcess(builder.start(), log, httpPort, dataDirectory);
     }
 

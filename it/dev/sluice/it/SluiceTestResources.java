@@ -23,6 +23,8 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
 
     static final String CONSOLE_USER = "operator";
     static final String CONSOLE_PASSWORD = "test-console-" + Long.toHexString(System.nanoTime());
+    static final String READER_USER = "watcher";
+    static final String READER_PASSWORD = "test-reader-" + Long.toHexString(System.nanoTime());
 
     private Path base;
     private EmbeddedPostgresServer postgres;
@@ -97,6 +99,8 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             config.put("SLUICE_JOLOKIA_PORT", String.valueOf(dev.sluice.embedded.FreePort.find()));
             config.put("SLUICE_CONSOLE_USER", CONSOLE_USER);
             config.put("SLUICE_CONSOLE_PASSWORD", CONSOLE_PASSWORD);
+            config.put("SLUICE_READER_USER", READER_USER);
+            config.put("SLUICE_READER_PASSWORD", READER_PASSWORD);
             config.put("sluice.landing.stable-for-ms", "500");
             config.put("sluice.landing.poll-ms", "200");
             config.put("sluice.ingest.max-bad-records", "50");

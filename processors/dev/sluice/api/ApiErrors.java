@@ -25,6 +25,9 @@ public class ApiErrors {
         }
         exchange.getIn().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getIn().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return Map.of("status", status, "message", e == null ? "unknown error" : String.valueOf(e.getMessage()));
+        // an unexpected failure's text (a store's or database's error) stays in the log: it is not the client's to read
+        String message = status == 500 ? exchange.getFromRouteId() + " failed; the cause is in Sluice's log"
+                : e == null ? "unknown error" : String.valueOf(e.getMessage());
+        return Map.of("status", status, "message", message);
     }
 }

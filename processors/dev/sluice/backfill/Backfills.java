@@ -1,10 +1,12 @@
 package dev.sluice.backfill;
 
 import dev.sluice.api.BadRequestException;
+import dev.sluice.api.ConflictException;
 import dev.sluice.api.NotFoundException;
 import dev.sluice.bucket.BucketPoller;
 import dev.sluice.bucket.BucketSource;
 import dev.sluice.bucket.BucketSources;
+import dev.sluice.sources.PeriodParameters;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -12,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -20,11 +23,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,8 @@ import java.util.concurrent.Executors;
 public class Backfills {
 
     private static final Logger LOG = Logger.getLogger(Backfills.class);
-    private static final int MAX_PERIODS = 100_000;
+    /** serializes the cap check and the insert of backfills (pg_advisory_xact_lock) */
+    private static final long START_LOCK = 0x5_1C_E0_BACL;
 
     @Inject
     AgroalDataSource dataSource;
@@ -54,6 +55,12 @@ public class Backfills {
     dev.sluice.http.HttpSources httpSources;
     @Inject
     dev.sluice.http.HttpIngester httpIngester;
+    /** periods not yet done (pending or running, in any backfill) one source may have */
+    @ConfigProperty(name = "sluice.backfill.max-pending-per-source", defaultValue = "10000")
+    int maxPendingPerSource;
+    /** periods not yet done all sources together may have */
+    @ConfigProperty(name = "sluice.backfill.max-pending-total", defaultValue = "50000")
+    int maxPendingTotal;
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-backfill");
@@ -73,33 +80,45 @@ public class Backfills {
         String toText;
         var http = httpSources.named(name);
         if (http.isPresent()) {
-            fromText = String.valueOf(request.get("from"));
-            toText = String.valueOf(request.get("to"));
-            try {
-                periods = dev.sluice.http.Periods.between(http.get().period(), fromText, toText);
-            } catch (RuntimeException e) {
-                throw new BadRequestException("from/to: '" + fromText + "', '" + toText + "' are not periods like 2024 (or 2024-03 for monthly sources)");
+            dev.sluice.http.Periods.Kind kind = http.get().period();
+            if (kind == dev.sluice.http.Periods.Kind.GAUGE) {
+                throw new BadRequestException("'" + name + "' fetches per gauge: it has no range of periods to backfill (POST /sources/"
+                                              + name + "/runs refreshes the stale gauges, ?period=<gauge id> one)");
             }
-            if (periods.isEmpty()) {
+            fromText = PeriodParameters.httpPeriod(kind, request.get("from"), "from");
+            toText = PeriodParameters.httpPeriod(kind, request.get("to"), "to");
+            if (toText.compareTo(fromText) < 0) {
                 throw new BadRequestException("to (" + toText + ") is before from (" + fromText + ")");
             }
+            int count = kind == dev.sluice.http.Periods.Kind.MONTH
+                    ? (int) java.time.temporal.ChronoUnit.MONTHS.between(java.time.YearMonth.parse(fromText), java.time.YearMonth.parse(toText)) + 1
+                    : kind == dev.sluice.http.Periods.Kind.LATEST ? 1 : Integer.parseInt(toText) - Integer.parseInt(fromText) + 1;
+            refuseOverLimit(count);
+            periods = dev.sluice.http.Periods.between(kind, fromText, toText);
         } else {
             BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
-            ZonedDateTime from = time(request.get("from"), "from");
-            ZonedDateTime to = time(request.get("to"), "to");
+            ZonedDateTime from = PeriodParameters.bucketTime(request.get("from"), "from");
+            ZonedDateTime to = PeriodParameters.bucketTime(request.get("to"), "to");
             if (to.isBefore(from)) {
                 throw new BadRequestException("to (" + to + ") is before from (" + from + ")");
             }
             fromText = from.toInstant().toString();
             toText = to.toInstant().toString();
+            // counted before they are listed: a range of a million periods is refused without making the list
+            long count = Duration.between(source.periodOf(from.toInstant()).toInstant(), to.toInstant()).toSeconds()
+                         / source.period().toSeconds() + 1;
+            refuseOverLimit(count);
             periods = source.periodsBetween(from, to).stream().map(p -> p.toInstant().toString()).toList();
-        }
-        if (periods.size() > MAX_PERIODS) {
-            throw new BadRequestException(periods.size() + " periods: split the range (at most " + MAX_PERIODS + ")");
         }
         long id;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            try {
+                refuseOverPending(c, name, periods.size());
+            } catch (RuntimeException | SQLException refused) {
+                c.rollback();
+                throw refused;
+            }
             try (PreparedStatement insert = c.prepareStatement("""
                     insert into backfill (source, period_from, period_to, continue_on_failure, status)
                     values (?, ?, ?, ?, 'running') returning id""")) {
@@ -131,17 +150,66 @@ public class Backfills {
 
     /** POST /sources/{name}/backfills/{id}/retries: failed periods run again. */
     public Map<String, Object> retryFailed(String name, long id) throws SQLException {
-        progress(name, id);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement reset = c.prepareStatement("""
-                     with periods as (update backfill_period set status = 'pending' where backfill_id = ? and status = 'failed')
-                     update backfill set status = 'running', updated_at = now() where id = ?""")) {
-            reset.setLong(1, id);
-            reset.setLong(2, id);
-            reset.executeUpdate();
+        Map<String, Object> before = progress(name, id);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                refuseOverPending(c, name, ((Number) before.get("periodsFailed")).longValue());
+            } catch (RuntimeException | SQLException refused) {
+                c.rollback();
+                throw refused;
+            }
+            try (PreparedStatement reset = c.prepareStatement("""
+                    with periods as (update backfill_period set status = 'pending' where backfill_id = ? and status = 'failed')
+                    update backfill set status = 'running', updated_at = now() where id = ?""")) {
+                reset.setLong(1, id);
+                reset.setLong(2, id);
+                reset.executeUpdate();
+            }
+            c.commit();
         }
         submit(id);
         return progress(name, id);
+    }
+
+    /** More periods in one request than a source may have pending at all: 400, split the range. */
+    private void refuseOverLimit(long count) {
+        if (count > maxPendingPerSource || count > maxPendingTotal) {
+            throw new BadRequestException(count + " periods: a backfill may have at most " + Math.min(maxPendingPerSource, maxPendingTotal)
+                                          + " (sluice.backfill.max-pending-per-source / max-pending-total); split the range");
+        }
+    }
+
+    /**
+     * The periods not done yet (pending or running, of any backfill) of this source and of all
+     * sources, plus {@code adding}, must stay within the limits: 409 otherwise. Runs in the
+     * transaction that adds them, under a lock, so two requests cannot both pass.
+     */
+    private void refuseOverPending(Connection c, String name, long adding) throws SQLException {
+        refuseOverLimit(adding);
+        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, START_LOCK);
+            lock.execute();
+        }
+        try (PreparedStatement count = c.prepareStatement("""
+                select count(*) filter (where b.source = ?), count(*)
+                from backfill_period p join backfill b on b.id = p.backfill_id
+                where p.status in ('pending', 'running')""")) {
+            count.setString(1, name);
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                long source = row.getLong(1);
+                long total = row.getLong(2);
+                if (source + adding > maxPendingPerSource) {
+                    throw new ConflictException("'" + name + "' has " + source + " backfill periods pending; " + adding + " more would exceed "
+                                                + maxPendingPerSource + " per source (sluice.backfill.max-pending-per-source): wait for them to finish");
+                }
+                if (total + adding > maxPendingTotal) {
+                    throw new ConflictException(total + " backfill periods are pending; " + adding + " more would exceed " + maxPendingTotal
+                                                + " in total (sluice.backfill.max-pending-total): wait for them to finish");
+                }
+            }
+        }
     }
 
     void resume(@Observes StartupEvent started) throws SQLException {
@@ -309,18 +377,6 @@ public class Backfills {
                 progress.put("etaSeconds", finished == 0 || total == finished ? null : Math.round(busy / finished * (total - finished)));
                 return progress;
             }
-        }
-    }
-
-    private static ZonedDateTime time(Object value, String field) {
-        String text = String.valueOf(value);
-        try {
-            if (text.length() == 10) {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC);
-            }
-            return OffsetDateTime.parse(text).atZoneSameInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            throw new BadRequestException(field + ": '" + text + "' is not a date (2024-01-31) or time (2024-01-31T06:00:00Z)");
         }
     }
 

@@ -45,8 +45,15 @@ public class ManualEntries {
     S3Clients clients;
     @Inject
     CatalogQueries queries;
+    @Inject
+    dev.sluice.bucket.BucketSources bucketSources;
+    @Inject
+    dev.sluice.http.HttpSources httpSources;
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
+
+    /** Where Sluice itself writes: landing and HTTP archives, bronze and silver Parquet. */
+    static final java.util.List<String> OWN_PREFIXES = java.util.List.of("raw/", "bronze/", "silver/");
 
     public Map<String, Object> create(Map<String, Object> body) throws SQLException {
         Entry entry = read(body);
@@ -133,6 +140,12 @@ public class ManualEntries {
         if (storageKey.startsWith("/") || storageKey.length() > 1024 || storageKey.contains("..")) {
             throw new BadRequestException("storageKey: must be a relative object key of at most 1024 characters");
         }
+        String owner = ownPrefix(storageKey);
+        if (owner != null) {
+            throw new BadRequestException("storageKey: '" + storageKey + "' is under '" + owner + "', where Sluice keeps what it"
+                                          + " stores itself (raw/, bronze/, silver/ and each source's prefix); a manual entry names an"
+                                          + " object outside them");
+        }
         Instant reference = null;
         String referenceText = string(body, "referenceTime", false);
         if (referenceText != null) {
@@ -151,6 +164,30 @@ public class ManualEntries {
             forecastHour = h;
         }
         return new Entry(source, storageKey, string(body, "parameter", false), string(body, "level", false), reference, forecastHour);
+    }
+
+    /** Sluice's own prefixes: raw/, bronze/, silver/, each bucket source's "<name>/" and each HTTP source's raw/http/<name>/. */
+    java.util.List<String> ownPrefixes() {
+        java.util.List<String> prefixes = new java.util.ArrayList<>(OWN_PREFIXES);
+        bucketSources.all().forEach(source -> prefixes.add(source.name() + "/"));
+        httpSources.all().forEach(source -> prefixes.add("raw/http/" + source.name() + "/"));
+        return prefixes;
+    }
+
+    /** The prefix of Sluice's own that {@code storageKey} is under (S3 keys are case-sensitive, and so is this), or null. */
+    private String ownPrefix(String storageKey) {
+        // "a//b" and "a/./b" are other keys to S3, but one path to anyone reading them: compare the plain form
+        String plain = storageKey;
+        for (String previous = null; !plain.equals(previous); ) {
+            previous = plain;
+            plain = plain.replaceAll("/+", "/").replaceAll("(^|/)\\./", "$1");
+        }
+        for (String prefix : ownPrefixes()) {
+            if (storageKey.startsWith(prefix) || plain.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        return null;
     }
 
     private static String string(Map<String, Object> body, String field, boolean required) {

@@ -73,7 +73,8 @@ public class HttpCoverage {
             seen.keySet().stream().sorted().forEach(gauge -> periods.add(seen.get(gauge)));
         } else {
             String current = Periods.current(source.period(), LocalDate.now(ZoneOffset.UTC));
-            String first = from != null && !from.isBlank() ? from : earliest != null ? earliest : current;
+            String first = from != null && !from.isBlank() ? dev.sluice.sources.PeriodParameters.httpPeriod(source.period(), from, "from")
+                    : earliest != null ? earliest : current;
             try {
                 for (String period : Periods.between(source.period(), first, current)) {
                     periods.add(seen.getOrDefault(period, Map.of("period", period, "status", "missing")));

@@ -6,6 +6,7 @@ import dev.sluice.dataset.DatasetDefinition;
 import dev.sluice.dataset.DatasetRegistry;
 import dev.sluice.ingest.DatasetFileLoader;
 import dev.sluice.ingest.RejectedFileException;
+import dev.sluice.landing.ArchiveKeys;
 import dev.sluice.ledger.FileLedger;
 import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
@@ -30,8 +31,11 @@ import java.util.Map;
 
 /**
  * One period of an HTTP source: a conditional GET; a 304 or 404 is recorded and costs nothing
- * more; new content is archived to raw/http/&lt;source&gt;/&lt;period&gt;/&lt;name&gt; and loaded
- * into the dataset's table (corrections replace rows), with the validators kept for next time.
+ * more; new content is loaded into the dataset's table (corrections replace rows) and, just before
+ * that commits, archived under a key of its own version — raw/http/&lt;source&gt;/&lt;period&gt;/&lt;name&gt;
+ * for the period's first version, &lt;name&gt; with the content hash inserted for later ones — so a
+ * version that is rejected or rolled back is never archived over the one the rows came from. The
+ * validators are kept for next time; an upstream that reverts to an earlier version is loaded again.
  */
 @ApplicationScoped
 @jakarta.inject.Named("httpIngester")
@@ -108,15 +112,29 @@ public class HttpIngester {
                 return result(sourceName, period, status, 0, fetched.attempts(), fetched.error());
             }
             String name = url.substring(url.lastIndexOf('/') + 1).replaceAll("[?#].*", "");
-            String archiveKey = "raw/http/%s/%s/%s".formatted(sourceName, period, name);
-            clients.storage().putObject(b -> b.bucket(bucket).key(archiveKey).metadata(Map.of("sluice-sha256", fetched.sha256(),
-                    "sluice-source-url", url)), RequestBody.fromFile(download));
+            String identity = period + "/" + name;
             long rows;
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
                 try {
-                    LedgerEntry entry = ledger.claim(connection, sourceName, period + "/" + name, fetched.sha256(), fetched.bytes(), dataset.name());
-                    rows = entry.loaded() ? 0 : fileLoader.load(connection, download, name, dataset, sourceName, entry.id(), started).rowsLoaded();
+                    ledger.lockIdentity(connection, sourceName, identity); // one version of a period at a time
+                    String current = ledger.lastLoadedContent(connection, sourceName, identity);
+                    LedgerEntry entry = ledger.claim(connection, sourceName, identity, fetched.sha256(), fetched.bytes(), dataset.name());
+                    String archiveKey = entry.archiveKey();
+                    if (entry.loaded() && fetched.sha256().equals(current)) {
+                        rows = 0; // the rows already are this version's
+                    } else {
+                        // new content, or upstream went back to an earlier version: (re)load it
+                        rows = fileLoader.load(connection, download, name, dataset, sourceName, entry.id(), started).rowsLoaded();
+                    }
+                    if (archiveKey == null || !archived(archiveKey, fetched.sha256())) {
+                        // archived only now, its rows loaded and their commit next, under a key of its own: a version
+                        // that is rejected or rolled back never replaces the archive of the version the rows came from
+                        archiveKey = versionKey(connection, "raw/http/%s/%s/%s".formatted(sourceName, period, name), fetched.sha256());
+                        String key = archiveKey;
+                        clients.storage().putObject(b -> b.bucket(bucket).key(key).metadata(Map.of("sluice-sha256", fetched.sha256(),
+                                "sluice-source-url", url)), RequestBody.fromFile(download));
+                    }
                     ledger.markLoaded(connection, entry.id(), archiveKey);
                     connection.commit();
                 } catch (Exception e) {
@@ -135,6 +153,25 @@ public class HttpIngester {
             return result(sourceName, period, "fetched", rows, fetched.attempts(), null);
         } finally {
             Files.deleteIfExists(download);
+        }
+    }
+
+    /** The period's plain key for its first version; a later version of other content gets its hash in the name. */
+    private String versionKey(Connection connection, String plainKey, String sha256) throws SQLException {
+        return ledger.archiveKeyTakenByOtherContent(connection, plainKey, sha256) ? ArchiveKeys.disambiguated(plainKey, sha256) : plainKey;
+    }
+
+    /** Whether the object under this key holds this content (archives made before keys were per version may not). */
+    private boolean archived(String key, String sha256) {
+        try {
+            return sha256.equals(clients.storage().headObject(b -> b.bucket(bucket).key(key)).metadata().get("sluice-sha256"));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            return false;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
         }
     }
 

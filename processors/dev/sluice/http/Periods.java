@@ -16,11 +16,44 @@ import java.util.regex.Pattern;
 public final class Periods {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)}");
+    private static final Pattern YEAR = Pattern.compile("[12]\\d{3}");
+    private static final Pattern MONTH = Pattern.compile("[12]\\d{3}-(0[1-9]|1[0-2])");
+    /** letters, digits, space, . _ - (no '/', no "..", no leading or trailing space), at most 64 */
+    private static final Pattern GAUGE = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9._-])?");
 
     /** LATEST: one resource that is simply re-fetched (a dataset index); its only period is "latest". */
     public enum Kind { WATER_YEAR, YEAR, MONTH, LATEST, GAUGE }
 
     private Periods() {
+    }
+
+    /**
+     * {@code period} as a source of this kind writes it; anything else (a path, a date of another
+     * kind, an over-long value) is an IllegalArgumentException saying what is expected. A period
+     * becomes part of a URL and of an object key, so nothing else gets that far.
+     */
+    public static String validate(Kind kind, String period) {
+        boolean valid = period != null && switch (kind) {
+            case WATER_YEAR, YEAR -> YEAR.matcher(period).matches();
+            case MONTH -> MONTH.matcher(period).matches();
+            case LATEST -> period.equals("latest");
+            case GAUGE -> GAUGE.matcher(period).matches() && !period.contains("..");
+        };
+        if (!valid) {
+            throw new IllegalArgumentException("'" + period + "' is not " + expected(kind));
+        }
+        return period;
+    }
+
+    /** What a period of this kind looks like, for messages. */
+    public static String expected(Kind kind) {
+        return switch (kind) {
+            case WATER_YEAR -> "a water year like 2024";
+            case YEAR -> "a year like 2024";
+            case MONTH -> "a month like 2024-03";
+            case LATEST -> "'latest' (the source has one resource)";
+            case GAUGE -> "a gauge id (letters, digits, space, . _ -; at most 64)";
+        };
     }
 
     public static int waterYearOf(LocalDate day) {

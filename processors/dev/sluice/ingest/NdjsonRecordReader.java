@@ -7,15 +7,26 @@ import dev.sluice.dataset.DatasetDefinition;
 
 import java.io.IOException;
 
-/** Newline-delimited JSON: one object per line, columns read from the fields of the same name. */
+/** Newline-delimited JSON: one object per line (at most sluice.ingest.max-line-bytes), columns read from the fields of the same name. */
 public final class NdjsonRecordReader implements RecordReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper DEFAULT_JSON = JsonLimits.DEFAULT.mapper();
 
+    private final ObjectMapper json;
     private final LineReader lines;
     private final String[] fieldNames;
 
     public NdjsonRecordReader(LineReader lines, DatasetDefinition dataset) {
+        this(lines, dataset, DEFAULT_JSON);
+    }
+
+    /** Lines are bounded by the line reader; the limits bound what one line may nest. */
+    public NdjsonRecordReader(LineReader lines, DatasetDefinition dataset, JsonLimits limits) {
+        this(lines, dataset, limits.mapper());
+    }
+
+    private NdjsonRecordReader(LineReader lines, DatasetDefinition dataset, ObjectMapper json) {
+        this.json = json;
         this.lines = lines;
         this.fieldNames = dataset.columns().stream().map(c -> c.field()).toArray(String[]::new);
     }
@@ -34,7 +45,7 @@ public final class NdjsonRecordReader implements RecordReader {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(line.text());
+            node = json.readTree(line.text());
         } catch (JsonProcessingException e) {
             return RawRecord.bad(line.number(), line.text(), "not valid JSON: " + e.getOriginalMessage());
         }

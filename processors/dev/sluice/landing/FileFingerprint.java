@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** What a file is, independent of its name: its sha256, and whether it is text at all. */
+/** What a file is, independent of its name: its sha256, and whether it is text at all (never read through a symbolic link). */
 public final class FileFingerprint {
 
     private static final int SNIFF_BYTES = 64 * 1024;
@@ -24,7 +24,7 @@ public final class FileFingerprint {
             throw new IllegalStateException(e);
         }
         byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             int read;
             while ((read = in.read(buffer)) > 0) {
                 digest.update(buffer, 0, read);
@@ -37,7 +37,7 @@ public final class FileFingerprint {
     public static boolean looksBinary(Path file) throws IOException {
         byte[] head = new byte[SNIFF_BYTES];
         int length;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             length = in.readNBytes(head, 0, head.length);
         }
         for (int i = 0; i < length; i++) {

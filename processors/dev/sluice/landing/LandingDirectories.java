@@ -7,8 +7,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
@@ -34,7 +36,11 @@ public class LandingDirectories {
             return;
         }
         Files.createDirectories(done);
-        Files.move(file, done.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.move(file, done.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // another replica sharing the inbox finished it first
+        }
     }
 
     /** Moves a file that cannot be processed to error/ and writes why beside it; returns where it went. */
@@ -42,14 +48,16 @@ public class LandingDirectories {
         Path file = Path.of(filePath);
         Files.createDirectories(error);
         Path target = error.resolve(file.getFileName());
-        if (Files.exists(target)) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             // keep every rejected file: a name seen before gets a time suffix
             target = error.resolve(file.getFileName() + "." + Instant.now().toEpochMilli());
         }
-        Files.move(file, target);
+        Files.move(file, target); // a link or a pipe moves as what it is: nothing is opened
+        // never written through a link someone left in error/
         Files.writeString(error.resolve(target.getFileName() + ".reason.txt"),
                 "file: " + file.getFileName() + "\nrejected at: " + Instant.now() + "\nreason: " + reason + "\n",
-                StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         return target;
     }
 }

@@ -53,6 +53,27 @@ public class FileLedger {
         }
     }
 
+    /** Serialises work on one identity (e.g. an HTTP source's period) for the caller's transaction. */
+    public void lockIdentity(Connection connection, String source, String identity) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "sluice-ledger:" + source + "/" + identity);
+            lock.executeQuery().close();
+        }
+    }
+
+    /** The content (hash) loaded last under this identity — the version the rows came from — or null. */
+    public String lastLoadedContent(Connection connection, String source, String identity) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                select content_hash from file_ledger where source = ? and identity = ? and status in ('loaded', 'archived')
+                order by updated_at desc, id desc limit 1""")) {
+            select.setString(1, source);
+            select.setString(2, identity);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
+    }
+
     /** True when another content already uses this archive key (same name, different bytes). */
     public boolean archiveKeyTakenByOtherContent(Connection connection, String archiveKey, String contentHash) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(

@@ -37,19 +37,14 @@ public class SourceRuns {
                 return httpIngester.scheduled(name, "stale");
             }
             return httpIngester.ingest(name, period == null || period.isBlank()
-                    ? dev.sluice.http.Periods.current(http.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC)) : period);
+                    ? dev.sluice.http.Periods.current(http.period(), java.time.LocalDate.now(java.time.ZoneOffset.UTC))
+                    : PeriodParameters.httpPeriod(http.period(), period, "period"));
         }
         BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
         if (period == null || period.isBlank()) {
             return poller.poll(source, source.periodsDue(Instant.now()), "run");
         }
-        Instant at;
-        try {
-            at = period.length() == 10 ? java.time.LocalDate.parse(period).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
-                    : java.time.OffsetDateTime.parse(period).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new dev.sluice.api.BadRequestException("period: '" + period + "' is not a date (2025-06-19) or time (2025-06-19T12:00:00Z)");
-        }
+        Instant at = PeriodParameters.bucketTime(period, "period").toInstant();
         return poller.poll(source, java.util.List.of(source.periodOf(at)), "run");
     }
 }

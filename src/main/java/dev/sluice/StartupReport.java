@@ -34,9 +34,13 @@ public class StartupReport {
     void report(@Observes StartupEvent started) {
         LOG.infof("Sluice is ready: drop files into %s (loaded → %s, unprocessable → %s); originals archived to s3://%s at %s; routes from %s",
                 inbox.toAbsolutePath(), done.toAbsolutePath(), error.toAbsolutePath(), bucket, endpoint, routes.toAbsolutePath());
-        Path generated = data.resolve("console-credentials");
-        LOG.infof("Console: http://localhost:%d/hawtio/ (user and password: %s); API: http://localhost:%d/openapi.json",
+        Path generated = data.resolve(dev.sluice.console.ConsoleCredentials.CONSOLE_FILE);
+        Path reader = data.resolve(dev.sluice.console.ConsoleCredentials.READER_FILE);
+        LOG.infof("Console: http://localhost:%d/hawtio/ (user and password: %s); API: http://localhost:%d/openapi.json;"
+                  + " read-only user: %s; every endpoint but /q/health/* wants one of them",
                 port, System.getenv(dev.sluice.console.ConsoleCredentials.PASSWORD) != null ? "SLUICE_CONSOLE_USER / SLUICE_CONSOLE_PASSWORD"
-                        : "in " + generated.toAbsolutePath(), port);
+                        : "in " + generated.toAbsolutePath(), port,
+                System.getenv(dev.sluice.console.ConsoleCredentials.READER_PASSWORD) != null ? "SLUICE_READER_USER / SLUICE_READER_PASSWORD"
+                        : "in " + reader.toAbsolutePath());
     }
 }

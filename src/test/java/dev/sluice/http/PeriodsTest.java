@@ -36,4 +36,25 @@ class PeriodsTest {
                 Periods.expand("https://district.example/gauges/{gauge_id}.json", Map.of("gauge_id", "G 10")));
         assertThrows(IllegalArgumentException.class, () -> Periods.expand("/x/{gauge_id}", Map.of()));
     }
+
+    @Test
+    void aPeriodIsValidOnlyInItsSourcesFormat() {
+        assertEquals("2024", Periods.validate(Periods.Kind.WATER_YEAR, "2024"));
+        assertEquals("2024-03", Periods.validate(Periods.Kind.MONTH, "2024-03"));
+        assertEquals("latest", Periods.validate(Periods.Kind.LATEST, "latest"));
+        assertEquals("GM-1", Periods.validate(Periods.Kind.GAUGE, "GM-1"));
+        assertEquals("G 10", Periods.validate(Periods.Kind.GAUGE, "G 10"));
+        for (String bad : List.of("../", "..", "2024/..", "20245", "-5", "0999", "2024-03", " 2024", "")) {
+            assertThrows(IllegalArgumentException.class, () -> Periods.validate(Periods.Kind.WATER_YEAR, bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> Periods.validate(Periods.Kind.YEAR, bad), bad);
+        }
+        for (String bad : List.of("2024-13", "2024-00", "2024-3", "2024", "2024-03/..")) {
+            assertThrows(IllegalArgumentException.class, () -> Periods.validate(Periods.Kind.MONTH, bad), bad);
+        }
+        for (String bad : List.of("../x", "..", "a..b", "a/b", " a", "a ", "x".repeat(65), "%2F")) {
+            assertThrows(IllegalArgumentException.class, () -> Periods.validate(Periods.Kind.GAUGE, bad), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Periods.validate(Periods.Kind.LATEST, "../latest"));
+        assertThrows(IllegalArgumentException.class, () -> Periods.validate(Periods.Kind.WATER_YEAR, null));
+    }
 }

@@ -59,6 +59,21 @@ class IntegrationsInSyncTest {
     }
 
     @Test
+    void integrationsServingHttpShouldListenOnThePodsAddress() throws Exception {
+        // Sluice binds to loopback unless SLUICE_HTTP_HOST says otherwise; an API integration is reached through its Service
+        int serving = 0;
+        for (Map.Entry<String, String> cr : IntegrationGenerator.generate().entrySet()) {
+            JsonNode spec = YAML.readTree(cr.getValue()).path("spec");
+            if (spec.path("dependencies").toString().contains("\"camel:platform-http\"")) {
+                serving++;
+                assertTrue(spec.path("traits").path("environment").path("vars").toString().contains("\"SLUICE_HTTP_HOST=0.0.0.0\""),
+                        cr.getKey() + " serves HTTP but does not set SLUICE_HTTP_HOST=0.0.0.0 (trait=environment.vars=…)");
+            }
+        }
+        assertEquals(3, serving, "the catalog, sources and status APIs");
+    }
+
+    @Test
     void everyCrShouldBeValidAgainstTheCamelKIntegrationCrd() throws Exception {
         JsonNode crd;
         try (var in = IntegrationsInSyncTest.class.getResourceAsStream(CRD)) {

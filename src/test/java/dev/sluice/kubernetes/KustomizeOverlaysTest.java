@@ -47,6 +47,8 @@ class KustomizeOverlaysTest {
         // nothing secret in the rendered objects: the Secret is a template, no env value holds a credential
         one(objects, "Secret").path("stringData").forEach(v -> assertEquals("", v.asText(), "the Secret template holds no value"));
         container.path("env").forEach(e -> assertTrue(!e.path("name").asText().matches(".*(PASSWORD|SECRET|ACCESS_KEY).*"), e.toString()));
+        // Sluice binds to loopback by default: in the pod it listens on the pod's address (for the Service and the probes)
+        assertTrue(container.path("env").toString().contains("{\"name\":\"SLUICE_HTTP_HOST\",\"value\":\"0.0.0.0\"}"), container.path("env").toString());
         // Jolokia is not published
         container.path("ports").forEach(p -> assertEquals(8080, p.path("containerPort").asInt()));
         // leases for leader election, and nothing cluster-wide

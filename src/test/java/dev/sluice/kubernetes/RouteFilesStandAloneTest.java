@@ -104,6 +104,14 @@ class RouteFilesStandAloneTest {
                     problems.add(name + ": does not set " + setting + " (trait=environment.vars=" + setting + "=...), which the processors need");
                 }
             }
+            if (dependencies.contains("camel:platform-http")) {
+                // every endpoint but the health checks wants the console credentials (dev.sluice.security.ApiSecurity)
+                for (String setting : List.of("SLUICE_CONSOLE_USER", "SLUICE_CONSOLE_PASSWORD")) {
+                    if (!environment.contains(setting)) {
+                        problems.add(name + ": serves HTTP but does not set " + setting + " (trait=environment.vars=" + setting + "=secret:…)");
+                    }
+                }
+            }
             if (content.contains("bean:") && !dependencies.contains("camel:bean")) {
                 problems.add(name + ": bean steps without camel:bean");
             }
