@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -161,7 +162,8 @@ class CamelKBuildIT {
     static void stop() throws Exception {
         System.out.println("Camel K builds (Camel K " + CamelKBuilder.CAMEL_K_VERSION + ", plain-quarkus):\n  " + String.join("\n  ", report));
         if (base != null) {
-            Files.writeString(Path.of("target/camel-k-build.txt"), String.join("\n", report) + "\n");
+            Files.createDirectories(Path.of("target/camel-k-build"));
+            Files.writeString(Path.of("target/camel-k-build/report.txt"), String.join("\n", report) + "\n");
         }
         if (district != null) {
             district.stop(0);
@@ -193,14 +195,21 @@ class CamelKBuildIT {
         CamelKBuilder.generate(integration, directory.resolve("project"));
         Duration build = CamelKBuilder.build(directory.resolve("project"));
         job.seed();
-        try (CamelKContainer container = CamelKContainer.start(integration, directory.resolve("project/target/quarkus-app"),
-                namespace, directory.resolve("container"))) {
+        CamelKContainer container = CamelKContainer.start(integration, directory.resolve("project/target/quarkus-app"),
+                namespace, directory.resolve("container"));
+        try (container) {
             Duration started = container.awaitStarted(Duration.ofMinutes(2));
             String held = job.check(container);
             String line = "%s: build %s, start %s%s; %s".formatted(name, seconds(build), seconds(started),
                     integration.runsAsCronJob() ? " (CronJob)" : "", held);
             report.add(line);
             System.out.println(line);
+        } finally {
+            // kept for a look afterwards: the generated project's pom and the build's and the container's logs
+            Path kept = Files.createDirectories(Path.of("target/camel-k-build", name));
+            Files.copy(directory.resolve("project/pom.xml"), kept.resolve("pom.xml"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(directory.resolve("project/build.log"), kept.resolve("build.log"), StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(kept.resolve("container.log"), container.log());
         }
     }
 
@@ -268,10 +277,14 @@ class CamelKBuildIT {
 
                 @Override
                 public String check(CamelKContainer container) throws Exception {
-                    await(Duration.ofSeconds(100), container, () -> count("select count(*) from rain_readings where gauge_id = 'CAMELK-HTTP'") == 2);
-                    String archive = text("select archive_key from file_ledger where source = 'camelk-http' and status = 'archived'");
-                    storeClient().headObject(b -> b.bucket("sluice").key(archive));
-                    return "the HTTP source's current period fetched: 2 rows in rain_readings, archived as " + archive;
+                    // the source runs every minute; an HTTP version's archive is stored before its rows commit
+                    await(Duration.ofSeconds(100), container, () -> count(
+                            "select count(*) from file_ledger where source = 'camelk-http' and status = 'loaded' and archive_key is not null") == 1);
+                    assertEquals(2, count("select count(*) from rain_readings where gauge_id = 'CAMELK-HTTP'"));
+                    String archive = text("select archive_key from file_ledger where source = 'camelk-http'");
+                    long bytes = storeClient().headObject(b -> b.bucket("sluice").key(archive)).contentLength();
+                    return "the HTTP source's current period fetched from its server: 2 rows in rain_readings, archived as "
+                            + archive + " (" + bytes + " bytes)";
                 }
             };
             case "sluice-outbox-bronze" -> new Job() {
