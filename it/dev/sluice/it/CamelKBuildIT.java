@@ -73,7 +73,8 @@ class CamelKBuildIT {
     private static final Path CRS = Path.of("kubernetes/camel-k");
     private static final String PROCESSORS_INSTALL = "mvn -B -f processors/pom.xml install";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String CONSOLE_USER = "operator";
+    /** SLUICE_CONSOLE_USER is not in the Secret: its default */
+    private static final String CONSOLE_USER = "admin";
     private static final String CONSOLE_PASSWORD = "camel-k-" + Long.toHexString(System.nanoTime());
 
     private static Path base;
@@ -105,7 +106,8 @@ class CamelKBuildIT {
             exchange.close();
         });
         district.start();
-        // what the README tells a Camel K user to create: ConfigMap sluice-config, Secret sluice-credentials
+        // what the README tells a Camel K user to create: ConfigMap sluice-config, Secret sluice-credentials (the
+        // keys of kubernetes/base's, the reader's password empty: no reader)
         Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
         Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
         configMaps.put("sluice-config", Map.of(
@@ -116,8 +118,8 @@ class CamelKBuildIT {
                 "SLUICE_DB_PASSWORD", postgres.password(),
                 "SLUICE_S3_ACCESS_KEY", store.accessKey(),
                 "SLUICE_S3_SECRET_KEY", store.secretKey(),
-                "SLUICE_CONSOLE_USER", CONSOLE_USER,
-                "SLUICE_CONSOLE_PASSWORD", CONSOLE_PASSWORD));
+                "SLUICE_CONSOLE_PASSWORD", CONSOLE_PASSWORD,
+                "SLUICE_READER_PASSWORD", ""));
         // and what the tests add to the pollers, as a user adds a source: its declaration in a ConfigMap
         configMaps.put("sluice-sources", Map.of(
                 "camelk-upstream.yaml", """
@@ -142,7 +144,7 @@ class CamelKBuildIT {
         namespace = new CamelKContainer.Namespace(configMaps, secrets);
     }
 
-    /** The README's command, run as a user runs it in a checkout (offline here, like every build of this suite). */
+    /** The README's command, run as a user runs it in a checkout (and like this build: offline when it is). */
     private static void installProcessors() throws Exception {
         Path log = base.resolve("processors-install.log");
         Instant started = Instant.now();

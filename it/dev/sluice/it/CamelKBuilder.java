@@ -33,8 +33,7 @@ import java.util.concurrent.TimeUnit;
  *       builder always writes;</li>
  *   <li>`mvn package -Dmaven.test.skip=true`.</li>
  * </ul>
- * The build runs offline against the same local repository as the build running this test, and does not
- * take any lock of its caller.
+ * The build runs like the build running this test ({@link Maven}).
  */
 final class CamelKBuilder {
 
@@ -182,21 +181,28 @@ final class CamelKBuilder {
         return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
     }
 
-    /** Maven as a separate process: offline, the caller's local repository, never the caller's lock. */
+    /**
+     * Maven as a separate process, run like the build running this test (the pom hands its settings to the
+     * test): offline when it is, on its local repository. It takes no lock the calling build may hold.
+     */
     static final class Maven {
 
         private Maven() {
         }
 
         static int run(Path directory, Path log, Duration timeout, String... arguments) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>(List.of("mvn", "-o", "-B"));
-            String localRepository = System.getProperty("maven.repo.local");
+            List<String> command = new ArrayList<>(List.of("mvn", "-B"));
+            if (Boolean.getBoolean("sluice.maven.offline")) {
+                command.add("-o");
+            }
+            String localRepository = System.getProperty("sluice.maven.repository");
             if (localRepository != null && !localRepository.isBlank()) {
                 command.add("-Dmaven.repo.local=" + localRepository);
             }
             command.addAll(List.of(arguments));
+            Files.writeString(log, "$ " + String.join(" ", command) + "\n");
             Process maven = new ProcessBuilder(command).directory(directory.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             if (!maven.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 maven.descendants().forEach(ProcessHandle::destroyForcibly);
                 maven.destroyForcibly();

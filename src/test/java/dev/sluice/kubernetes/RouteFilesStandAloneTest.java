@@ -105,8 +105,9 @@ class RouteFilesStandAloneTest {
                 }
             }
             if (dependencies.contains("camel:platform-http")) {
-                // every endpoint but the health checks wants the console credentials (dev.sluice.security.ApiSecurity)
-                for (String setting : List.of("SLUICE_CONSOLE_USER", "SLUICE_CONSOLE_PASSWORD")) {
+                // every endpoint but the health checks wants credentials (dev.sluice.security.ApiSecurity): the console
+                // user's password, and the reader's (may be empty: no reader)
+                for (String setting : List.of("SLUICE_CONSOLE_PASSWORD", "SLUICE_READER_PASSWORD")) {
                     if (!environment.contains(setting)) {
                         problems.add(name + ": serves HTTP but does not set " + setting + " (trait=environment.vars=" + setting + "=secret:…)");
                     }
