@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Each route file boots alone: the packaged app started with a routes directory holding only that
  * file starts every route the file defines, with no error — no route file needs another one.
- * (The app's classpath is the whole app's; RouteFilesStandAloneTest checks the declared dependencies.)
+ * (The app's classpath is the whole app's; CamelKBuildIT builds each file with only its declared dependencies.)
  */
 class RouteFilesAloneIT {
 
