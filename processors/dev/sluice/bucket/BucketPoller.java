@@ -3,6 +3,7 @@ package dev.sluice.bucket;
 import dev.sluice.ledger.FileLedger;
 import dev.sluice.ledger.IngestRuns;
 import dev.sluice.metrics.IngestMetrics;
+import dev.sluice.outage.ObjectStoreOutage;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -55,6 +56,8 @@ public class BucketPoller {
     IngestRuns runs;
     @Inject
     IngestMetrics metrics;
+    @Inject
+    ObjectStoreOutage objectStore;
 
     @ConfigProperty(name = "sluice.bucket")
     String storageBucket;
@@ -113,6 +116,13 @@ public class BucketPoller {
             LOG.debugf("%s: upstream unreachable, next try at %s", source.name(), down.retryAt());
             return new PollResult(0, "skipped", 0, 0, 0, 0, 0, 0);
         }
+        try {
+            ensureStorageBucket();
+        } catch (SdkClientException e) {
+            // our own store is away: readiness says so and ObjectStoreOutage logs it once; the next poll tries again
+            objectStore.failed(e);
+            return new PollResult(0, "skipped", 0, 0, 0, 0, 0, 0);
+        }
         return poll(source, source.periodsDue(Instant.now()), "scheduled");
     }
 
@@ -123,9 +133,9 @@ public class BucketPoller {
     /** Polls the given periods of a source (a scheduled poll, a one-shot run, a backfill period). */
     public PollResult poll(BucketSource source, List<ZonedDateTime> periods, String subject) throws Exception {
         Instant started = Instant.now();
+        ensureStorageBucket();
         long runId = runs.begin(source.name(), "poll", subject + " " + periods.get(0) + (periods.size() > 1 ? " … " + periods.get(periods.size() - 1) : ""));
         S3Client upstream = clients.upstream(source);
-        ensureStorageBucket();
         AtomicInteger listed = new AtomicInteger();
         AtomicInteger matched = new AtomicInteger();
         AtomicInteger known = new AtomicInteger();

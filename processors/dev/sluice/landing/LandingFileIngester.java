@@ -107,7 +107,8 @@ public class LandingFileIngester {
                        ? "it never finished (Sluice stopped while reading the file: a crash, or out of memory?)"
                        : attempt.lastError()));
         }
-        LOG.infof("Landed %s (%d bytes)%s", file.getFileName(), stat.size(),
+        // while the object store is away a loaded file is retried every poll for its archive: not worth a line each time
+        LOG.logf(objectStore.isDown() ? Logger.Level.DEBUG : Logger.Level.INFO, "Landed %s (%d bytes)%s", file.getFileName(), stat.size(),
                 attempt.number() > 1 ? ", attempt " + attempt.number() + " of " + maxAttempts : "");
         LandingOutcome outcome;
         try {
