@@ -92,12 +92,16 @@ public class PipelineEvents {
         String body = describe(type, data, Instant.now());
         Exception last = null;
         for (int attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
-            Exchange sent = producer.send(uri.get(), e -> {
-                e.getIn().setBody(body);
-                e.getIn().setHeader(Exchange.CONTENT_TYPE, "application/cloudevents+json; charset=UTF-8");
-                e.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
-            });
-            last = sent.getException();
+            try {
+                Exchange sent = producer.send(uri.get(), e -> {
+                    e.getIn().setBody(body);
+                    e.getIn().setHeader(Exchange.CONTENT_TYPE, "application/cloudevents+json; charset=UTF-8");
+                    e.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
+                });
+                last = sent.getException();
+            } catch (RuntimeException unusable) {
+                last = unusable; // e.g. a URI whose component is not on the class path: the pipeline still goes on
+            }
             if (last == null) {
                 return;
             }
