@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * The real parts Sluice runs against in tests: an embedded PostgreSQL, an s3proxy S3 endpoint, a
- * landing directory, and a copy of routes/ (so a test may edit route files without touching the repo).
+ * landing directory, a copy of routes/ (so a test may edit route files without touching the repo),
+ * and a webhook for the pipelines' events (POST /events on the shared WireMock; {@link Events} reads them).
  */
 public class SluiceTestResources implements QuarkusTestResourceLifecycleManager {
 
@@ -78,6 +79,9 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             upstream.start();
             upstream.stubFor(WireMock.any(WireMock.anyUrl()).atPriority(10)
                     .willReturn(WireMock.aResponse().proxiedFrom(upstreamDirect.toString())));
+            // every pipeline's events, as a webhook would receive them: 202 unless a test stubs otherwise
+            upstream.stubFor(WireMock.post(WireMock.urlEqualTo(Events.PATH)).atPriority(5)
+                    .willReturn(WireMock.aResponse().withStatus(202)));
             Path sources = Files.createDirectories(base.resolve("sources"));
             TestSources.write(sources);
             Map<String, String> config = new HashMap<>();
@@ -88,6 +92,8 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             // nothing is scheduled in tests: each test polls when it wants to
             config.put("sluice.sources.enabled", "none");
             config.put("sluice.transfer.backoff-ms", "50");
+            config.put("sluice.events.uri", upstream.baseUrl() + Events.PATH);
+            config.put("sluice.events.backoff-ms", "50");
             config.put("SLUICE_DB_URL", postgres.jdbcUrl());
             config.put("SLUICE_DB_USER", postgres.username());
             config.put("SLUICE_DB_PASSWORD", postgres.password());

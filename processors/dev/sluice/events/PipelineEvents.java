@@ -42,10 +42,15 @@ public class PipelineEvents {
     public static final String VERSION = "SluiceVersion";
     public static final String RUN_ID = "SluiceRunId";
     public static final String DATASET = "SluiceDataset";
+    /** Rows loaded (inserted or updated). */
     public static final String ROWS = "SluiceRows";
+    /** Rows that went to dead_letter instead. */
+    public static final String ROWS_REJECTED = "SluiceRowsRejected";
     public static final String BYTES = "SluiceBytes";
     public static final String OUTCOME = "SluiceOutcome";
     public static final String ERROR = "SluiceError";
+    /** Where the item's bytes are kept in our bucket (an archived original, a stored object). */
+    public static final String STORED_AS = "SluiceStoredAs";
 
     private static final Logger LOG = Logger.getLogger(PipelineEvents.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,7 +75,7 @@ public class PipelineEvents {
             return;
         }
         Map<String, Object> data = new LinkedHashMap<>();
-        for (String header : new String[]{SOURCE, SUBJECT, VERSION, RUN_ID, DATASET, ROWS, BYTES, OUTCOME, ERROR}) {
+        for (String header : new String[]{SOURCE, SUBJECT, VERSION, RUN_ID, DATASET, ROWS, ROWS_REJECTED, BYTES, STORED_AS, OUTCOME, ERROR}) {
             Object value = exchange.getIn().getHeader(header);
             if (value != null) {
                 data.put(field(header), value instanceof Number || value instanceof Boolean ? value : value.toString());
@@ -87,12 +92,16 @@ public class PipelineEvents {
         String body = describe(type, data, Instant.now());
         Exception last = null;
         for (int attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
-            Exchange sent = producer.send(uri.get(), e -> {
-                e.getIn().setBody(body);
-                e.getIn().setHeader(Exchange.CONTENT_TYPE, "application/cloudevents+json; charset=UTF-8");
-                e.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
-            });
-            last = sent.getException();
+            try {
+                Exchange sent = producer.send(uri.get(), e -> {
+                    e.getIn().setBody(body);
+                    e.getIn().setHeader(Exchange.CONTENT_TYPE, "application/cloudevents+json; charset=UTF-8");
+                    e.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
+                });
+                last = sent.getException();
+            } catch (RuntimeException unusable) {
+                last = unusable; // e.g. a URI whose component is not on the class path: the pipeline still goes on
+            }
             if (last == null) {
                 return;
             }

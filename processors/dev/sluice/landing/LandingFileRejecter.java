@@ -2,6 +2,7 @@ package dev.sluice.landing;
 
 import dev.sluice.dataset.DatasetDefinition;
 import dev.sluice.dataset.DatasetRegistry;
+import dev.sluice.events.PipelineEvents;
 import dev.sluice.ledger.FileLedger;
 import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
@@ -23,6 +24,7 @@ import java.time.Instant;
  * Handles a file that cannot be processed at all: error/ with the reason, a ledger entry and a run
  * row. An entry that is not a regular file of its own (symlink, hard link, FIFO) is never opened —
  * not even to hash it: its ledger row says "unread:&lt;kind&gt;" where a content hash would be.
+ * Once the rejection is recorded, the headers describe it for the file.rejected event.
  */
 @ApplicationScoped
 @Named("landingFileRejecter")
@@ -43,15 +45,28 @@ public class LandingFileRejecter {
     @Inject
     DatabaseOutage database;
 
+    /** What was recorded about a rejected file. */
+    public record Rejection(String name, String contentHash, String dataset, long sizeBytes, long runId, String reason) {
+    }
+
     /**
      * Route adapter (onException). Never throws: when the rejection cannot be recorded (the database is
-     * down) the file stays in the inbox and is rejected on a later poll.
+     * down) the file stays in the inbox and is rejected on a later poll, and SluiceOutcome is not "rejected".
      */
     public void reject(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         Path file = Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class));
+        exchange.getIn().removeHeader(PipelineEvents.OUTCOME);
         try {
-            reject(file, cause == null ? "unknown" : cause.getMessage());
+            Rejection rejection = reject(file, cause == null ? "unknown" : cause.getMessage());
+            exchange.getIn().setHeader(PipelineEvents.SOURCE, LandingGate.SOURCE);
+            exchange.getIn().setHeader(PipelineEvents.SUBJECT, rejection.name());
+            exchange.getIn().setHeader(PipelineEvents.VERSION, rejection.contentHash());
+            exchange.getIn().setHeader(PipelineEvents.DATASET, rejection.dataset());
+            exchange.getIn().setHeader(PipelineEvents.BYTES, rejection.sizeBytes());
+            exchange.getIn().setHeader(PipelineEvents.RUN_ID, rejection.runId());
+            exchange.getIn().setHeader(PipelineEvents.ERROR, rejection.reason());
+            exchange.getIn().setHeader(PipelineEvents.OUTCOME, "rejected");
         } catch (NoSuchFileException gone) {
             LOG.debugf("%s: gone before it could be rejected", file);
         } catch (IOException | SQLException | RuntimeException e) {
@@ -63,7 +78,7 @@ public class LandingFileRejecter {
         }
     }
 
-    public void reject(Path file, String reason) throws IOException, SQLException {
+    public Rejection reject(Path file, String reason) throws IOException, SQLException {
         Instant started = Instant.now();
         String name = file.getFileName().toString();
         LandedFile.Stat stat = LandedFile.stat(file);
@@ -71,11 +86,12 @@ public class LandingFileRejecter {
         String contentHash = LandedFile.refusal(file) != null ? "unread:" + LandedFile.kind(file) : FileFingerprint.sha256(file);
         String dataset = datasets.forFile(name).map(DatasetDefinition::name).orElse(null);
         // ledger first: a crash before the move only means the file is rejected once more after restart
-        long ledgerId = ledger.markRejected(LandingFileIngester.SOURCE, name, contentHash, stat.size(), dataset, reason);
-        runs.record(new IngestRun(LandingFileIngester.SOURCE, "file", name, dataset, ledgerId, 0, 0, 0, stat.size(),
+        long ledgerId = ledger.markRejected(LandingGate.SOURCE, name, contentHash, stat.size(), dataset, reason);
+        long runId = runs.record(new IngestRun(LandingGate.SOURCE, "file", name, dataset, ledgerId, 0, 0, 0, stat.size(),
                 started, Instant.now(), "rejected", reason));
         attempts.clear(file);
         Path moved = directories.reject(file.toString(), reason);
         LOG.warnf("%s rejected: %s (moved to %s)", name, reason, moved);
+        return new Rejection(name, contentHash, dataset, stat.size(), runId, reason);
     }
 }

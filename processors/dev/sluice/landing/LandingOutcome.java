@@ -1,7 +1,7 @@
 package dev.sluice.landing;
 
 /**
- * What happened to a landed file.
+ * What the load stage did with a landed file.
  *
  * @param ledgerId      its ledger entry
  * @param dataset       the dataset it fed
@@ -9,7 +9,8 @@ package dev.sluice.landing;
  * @param needsArchive  whether the original still has to be copied to the bucket
  * @param archiveKey    where the original goes in the bucket
  * @param sha256        content hash, recorded on the archived object too
+ * @param runId         the ingest_run row of the load (for an original archived on a later poll: of the load back then)
  */
 public record LandingOutcome(long ledgerId, String dataset, String status, boolean needsArchive, String archiveKey,
-                             String sha256, long rowsLoaded, long rowsRejected) {
+                             String sha256, Long runId, long rowsLoaded, long rowsRejected) {
 }
