@@ -263,10 +263,10 @@ public class Backfills {
             update.executeUpdate();
         }
         Map<String, Object> progress = progress(period.source(), id);
-        LOG.infof("backfill %d of %s: period %s/%s (%s) %s, %s objects, %s bytes so far, ETA %ss", id, period.source(),
+        LOG.infof("backfill %d of %s: period %s/%s (%s) %s, %s objects, %s bytes so far, ETA %s", id, period.source(),
                 progress.get("periodsDone"), progress.get("periodsTotal"), period.period(),
                 outcome.error() == null ? "done" : "FAILED: " + outcome.error(), progress.get("objects"), progress.get("bytes"),
-                progress.get("etaSeconds"));
+                progress.get("etaSeconds") == null ? "-" : progress.get("etaSeconds") + "s");
         if (outcome.error() != null && !period.continueOnFailure()) {
             finish(id, "failed");
         } else if (progress.get("nextPeriod") == null) {
