@@ -23,12 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two Sluice replicas on one PostgreSQL and one object store, polling the same upstream every minute
  * and sharing one landing directory, with leader election by file lock (SLUICE_CLUSTER=file): every
- * upstream object and every landed file is ingested exactly once, and only one replica polls.
+ * upstream object and every landed file is ingested exactly once, and only one replica polls. Then a
+ * backfill requested through the replica that does not lead is worked by the leader alone, and when
+ * the leader is killed (kill -9) part-way, the other replica takes over and finishes it: every
+ * period is polled, none twice but the one the kill interrupted, every object stored once.
  */
 class ScaleOutIT {
 
     private static final int OBJECTS = 20;
     private static final int FILES = 10;
+    /** hours of the backfill, one upstream object each */
+    private static final int PERIODS = 120;
 
     @Test
     void twoReplicasShouldIngestEverythingExactlyOnceWithOnePoller() throws Exception {
@@ -46,6 +51,10 @@ class ScaleOutIT {
                 String key = "obs/%s/obj-%02d.bin".formatted(day, i);
                 s3.putObject(b -> b.bucket("scaleout-upstream").key(key), RequestBody.fromString("object " + i));
             }
+            for (int h = 0; h < PERIODS; h++) {
+                String hour = BACKFILL_START.plusHours(h).format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd/HH"));
+                s3.putObject(b -> b.bucket("scaleout-upstream").key("hourly/" + hour + "/reading.bin"), RequestBody.fromString("reading " + hour));
+            }
         }
         Path sources = Files.createDirectories(base.resolve("sources"));
         Files.writeString(sources.resolve("scaleout-test.yaml"), """
@@ -57,6 +66,16 @@ class ScaleOutIT {
                 period: 1d
                 lookBack: 1d
                 keys: ["obs/{yyyy}{mm}{dd}/obj-*.bin"]
+                """);
+        // not scheduled (SLUICE_SOURCES_ENABLED names the other): only backfilled
+        Files.writeString(sources.resolve("scaleout-backfill.yaml"), """
+                type: bucket
+                name: scaleout-backfill
+                bucket: scaleout-upstream
+                anonymous: true
+                schedule: "0 0 1 1 *"
+                period: 1h
+                keys: ["hourly/{yyyy}{mm}{dd}/{HH}/reading.bin"]
                 """);
         Path landing = Files.createDirectories(base.resolve("landing"));
         Map<String, String> shared = new HashMap<>();
@@ -71,6 +90,7 @@ class ScaleOutIT {
         shared.put("SLUICE_SOURCES_ENABLED", "scaleout-test");
         shared.put("SLUICE_CLUSTER", "file");
         shared.put("SLUICE_CLUSTER_DIR", Files.createDirectories(base.resolve("cluster")).toString());
+        shared.put("SLUICE_BACKFILL_CHECK_MS", "1000");
         shared.put("SLUICE_INBOX_DIR", Files.createDirectories(landing.resolve("inbox")).toString());
         shared.put("SLUICE_DONE_DIR", landing.resolve("done").toString());
         shared.put("SLUICE_ERROR_DIR", landing.resolve("error").toString());
@@ -106,11 +126,48 @@ class ScaleOutIT {
             boolean onePolled = one.log().contains("scaleout-test: listed");
             boolean twoPolled = two.log().contains("scaleout-test: listed");
             assertTrue(onePolled ^ twoPolled, "exactly one replica polls (one: " + onePolled + ", two: " + twoPolled + ")");
+
+            backfillThroughTheOtherReplicaAndKillTheLeader(onePolled ? one : two, onePolled ? two : one, jdbc);
         } finally {
             upstream.close();
             store.close();
             postgres.close();
             TempDirs.delete(base);
         }
+    }
+
+    private static final java.time.LocalDateTime BACKFILL_START = java.time.LocalDateTime.of(2025, 3, 1, 0, 0);
+
+    private void backfillThroughTheOtherReplicaAndKillTheLeader(SluiceProcess leader, SluiceProcess follower, String jdbc) throws Exception {
+        // asked of the follower: recorded there, worked by the leader
+        String created = Api.post(follower.url() + "/sources/scaleout-backfill/backfills", "{\"from\": \"" + BACKFILL_START
+                + ":00Z\", \"to\": \"" + BACKFILL_START.plusHours(PERIODS - 1) + ":00Z\"}");
+        long id = Long.parseLong(Api.field(created, "id"));
+        String progress = follower.url() + "/sources/scaleout-backfill/backfills/" + id;
+        java.util.concurrent.atomic.AtomicInteger doneAtKill = new java.util.concurrent.atomic.AtomicInteger();
+        org.awaitility.Awaitility.await().atMost(30, java.util.concurrent.TimeUnit.SECONDS)
+                .pollInterval(20, java.util.concurrent.TimeUnit.MILLISECONDS).until(() -> {
+                    doneAtKill.set(Integer.parseInt(Api.field(Api.get(progress), "periodsDone")));
+                    return doneAtKill.get() >= 5;
+                });
+        boolean followerWorked = follower.log().contains("backfill " + id + " of scaleout-backfill: period");
+        leader.kill();
+        assertTrue(doneAtKill.get() < PERIODS, "killed part-way (" + doneAtKill + " of " + PERIODS + " done)");
+        assertTrue(leader.log().contains("working backfill " + id), "the leader worked it:\n" + leader.log());
+        assertTrue(!followerWorked, "the follower did not, while the other led");
+
+        org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS)
+                .pollInterval(500, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .until(() -> "done".equals(Api.field(Api.get(progress), "status")));
+        assertEquals(String.valueOf(PERIODS), Api.field(Api.get(progress), "periodsDone"));
+        assertTrue(follower.log().contains("resuming backfill " + id), "the follower resumed it:\n" + follower.log());
+        assertEquals(PERIODS, Api.count(jdbc, "select count(*) from catalog where source = 'scaleout-backfill'"));
+        assertEquals(PERIODS, Api.count(jdbc, "select count(*) from file_ledger where source = 'scaleout-backfill' and status = 'archived'"));
+        // one poll (ingest_run) per period; the period the kill interrupted may have a second
+        assertEquals(PERIODS, Api.count(jdbc, "select count(distinct subject) from ingest_run where source = 'scaleout-backfill'"));
+        long polls = Api.count(jdbc, "select count(*) from ingest_run where source = 'scaleout-backfill'");
+        assertTrue(polls <= PERIODS + 1, polls + " polls of " + PERIODS + " periods");
+        assertTrue(Api.count(jdbc, "select count(*) from backfill_period where backfill_id = " + id + " and attempts <> 1") <= 1,
+                "every period begun once, but the one the kill interrupted");
     }
 }

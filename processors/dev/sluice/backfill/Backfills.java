@@ -3,17 +3,16 @@ package dev.sluice.backfill;
 import dev.sluice.api.BadRequestException;
 import dev.sluice.api.ConflictException;
 import dev.sluice.api.NotFoundException;
-import dev.sluice.bucket.BucketPoller;
-import dev.sluice.bucket.BucketSource;
-import dev.sluice.bucket.BucketSources;
-import dev.sluice.sources.PeriodParameters;
+import dev.sluice.sources.Source;
+import dev.sluice.sources.SourceDriver;
+import dev.sluice.sources.SourceDriver.PeriodOutcome;
+import dev.sluice.sources.Sources;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -21,21 +20,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * Backfills: a source polled period by period over a date range, with a per-period ledger in
- * PostgreSQL. Progress is readable while it runs; after a restart it resumes from the first
- * unfinished period (objects already stored are skipped by the object ledger, so a period redone
- * after a crash duplicates nothing); with continueOnFailure a failed period does not stop the rest.
+ * Backfills: a source polled period by period over a range, with a per-period ledger in
+ * PostgreSQL. A request only records the backfill (within the pending-period caps); the
+ * backfill-worker route of routes/sources-api.camel.yaml works it, on the leader only: it lists the
+ * {@link #pendingPeriods() pending periods}, and for each one {@link #begin begins} it, {@link #poll
+ * polls} it through its kind's driver and {@link #complete completes} it. Progress is readable while
+ * it runs; whichever replica leads next resumes from the first unfinished period (objects already
+ * stored are skipped by the object ledger, so a period redone after a crash duplicates nothing); with
+ * continueOnFailure a failed period does not stop the rest.
  */
 @ApplicationScoped
 @Named("backfills")
@@ -48,13 +46,7 @@ public class Backfills {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    BucketSources sources;
-    @Inject
-    BucketPoller poller;
-    @Inject
-    dev.sluice.http.HttpSources httpSources;
-    @Inject
-    dev.sluice.http.HttpIngester httpIngester;
+    Sources sources;
     /** periods not yet done (pending or running, in any backfill) one source may have */
     @ConfigProperty(name = "sluice.backfill.max-pending-per-source", defaultValue = "10000")
     int maxPendingPerSource;
@@ -62,11 +54,13 @@ public class Backfills {
     @ConfigProperty(name = "sluice.backfill.max-pending-total", defaultValue = "50000")
     int maxPendingTotal;
 
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sluice-backfill");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One period of a running backfill, as the worker splits them. */
+    public record BackfillPeriod(long backfillId, String source, String period, boolean continueOnFailure) {
+    }
+
+    /** A period and how its poll went. */
+    public record PolledPeriod(BackfillPeriod period, PeriodOutcome outcome) {
+    }
 
     /** POST /sources/{name}/backfills with {from, to, continueOnFailure}. */
     public Map<String, Object> start(String name, Map<String, Object> request) throws SQLException {
@@ -75,41 +69,13 @@ public class Backfills {
                                           + " or, for a water-year source, {\"from\": 2010, \"to\": 2024}");
         }
         boolean continueOnFailure = !Boolean.FALSE.equals(request.get("continueOnFailure"));
-        List<String> periods;
-        String fromText;
-        String toText;
-        var http = httpSources.named(name);
-        if (http.isPresent()) {
-            dev.sluice.http.Periods.Kind kind = http.get().period();
-            if (kind == dev.sluice.http.Periods.Kind.GAUGE) {
-                throw new BadRequestException("'" + name + "' fetches per gauge: it has no range of periods to backfill (POST /sources/"
-                                              + name + "/runs refreshes the stale gauges, ?period=<gauge id> one)");
-            }
-            fromText = PeriodParameters.httpPeriod(kind, request.get("from"), "from");
-            toText = PeriodParameters.httpPeriod(kind, request.get("to"), "to");
-            if (toText.compareTo(fromText) < 0) {
-                throw new BadRequestException("to (" + toText + ") is before from (" + fromText + ")");
-            }
-            int count = kind == dev.sluice.http.Periods.Kind.MONTH
-                    ? (int) java.time.temporal.ChronoUnit.MONTHS.between(java.time.YearMonth.parse(fromText), java.time.YearMonth.parse(toText)) + 1
-                    : kind == dev.sluice.http.Periods.Kind.LATEST ? 1 : Integer.parseInt(toText) - Integer.parseInt(fromText) + 1;
-            refuseOverLimit(count);
-            periods = dev.sluice.http.Periods.between(kind, fromText, toText);
-        } else {
-            BucketSource source = sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
-            ZonedDateTime from = PeriodParameters.bucketTime(request.get("from"), "from");
-            ZonedDateTime to = PeriodParameters.bucketTime(request.get("to"), "to");
-            if (to.isBefore(from)) {
-                throw new BadRequestException("to (" + to + ") is before from (" + from + ")");
-            }
-            fromText = from.toInstant().toString();
-            toText = to.toInstant().toString();
-            // counted before they are listed: a range of a million periods is refused without making the list
-            long count = Duration.between(source.periodOf(from.toInstant()).toInstant(), to.toInstant()).toSeconds()
-                         / source.period().toSeconds() + 1;
-            refuseOverLimit(count);
-            periods = source.periodsBetween(from, to).stream().map(p -> p.toInstant().toString()).toList();
-        }
+        Source source = sources.require(name);
+        SourceDriver<Source> driver = sources.driver(source);
+        SourceDriver.PeriodRange range = driver.range(source, request.get("from"), request.get("to"));
+        refuseOverLimit(range.count());
+        List<String> periods = driver.periods(source, range);
+        String fromText = range.from();
+        String toText = range.to();
         long id;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -144,7 +110,6 @@ public class Backfills {
             c.commit();
         }
         LOG.infof("backfill %d of %s: %d periods from %s to %s", id, name, periods.size(), fromText, toText);
-        submit(id);
         return progress(name, id);
     }
 
@@ -168,7 +133,6 @@ public class Backfills {
             }
             c.commit();
         }
-        submit(id);
         return progress(name, id);
     }
 
@@ -212,119 +176,113 @@ public class Backfills {
         }
     }
 
-    void resume(@Observes StartupEvent started) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             ResultSet rows = c.createStatement().executeQuery("select id from backfill where status = 'running' order by id")) {
-            while (rows.next()) {
-                LOG.infof("resuming backfill %d", rows.getLong(1));
-                submit(rows.getLong(1));
-            }
-        }
-    }
-
-    private void submit(long id) {
-        worker.submit(() -> {
-            try {
-                run(id);
-            } catch (Exception e) {
-                LOG.errorf(e, "backfill %d stopped: %s", id, e.getMessage());
-            }
-        });
-    }
-
-    private void run(long id) throws Exception {
-        String sourceName;
-        boolean continueOnFailure;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("select source, continue_on_failure, status from backfill where id = ?")) {
-            select.setLong(1, id);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next() || !"running".equals(row.getString(3))) {
-                    return;
-                }
-                sourceName = row.getString(1);
-                continueOnFailure = row.getBoolean(2);
-            }
-        }
-        boolean http = httpSources.named(sourceName).isPresent();
-        BucketSource source = http ? null : poller.source(sourceName);
-        Instant started = Instant.now();
-        int doneThisRun = 0;
-        String period;
-        while ((period = nextPeriod(id)) != null) {
-            update(id, period, "running", 0, 0, null);
-            long objects = 0;
-            long bytes = 0;
-            String error = null;
-            try {
-                if (http) {
-                    // fetched, unchanged (304) and not published (404) all complete a period; coverage tells them apart
-                    Map<String, Object> fetched = httpIngester.ingest(sourceName, period);
-                    if ("failed".equals(fetched.get("status"))) {
-                        error = String.valueOf(fetched.get("error"));
-                    } else {
-                        objects = "fetched".equals(fetched.get("status")) ? 1 : 0;
-                    }
-                } else {
-                    BucketPoller.PollResult result = poller.poll(source,
-                            List.of(ZonedDateTime.parse(period.replace("Z", "+00:00")).withZoneSameInstant(ZoneOffset.UTC)), "backfill " + id);
-                    if (!"success".equals(result.outcome())) {
-                        error = result.failed() > 0 ? result.failed() + " objects failed" : "poll " + result.outcome();
-                    }
-                    objects = result.stored() + result.known();
-                    bytes = result.bytes();
-                }
-            } catch (Exception e) {
-                error = String.valueOf(e.getMessage());
-            }
-            update(id, period, error == null ? "done" : "failed", objects, bytes, error);
-            doneThisRun++;
-            Map<String, Object> progress = progress(sourceName, id);
-            long remaining = ((Number) progress.get("periodsTotal")).longValue() - ((Number) progress.get("periodsDone")).longValue()
-                             - ((Number) progress.get("periodsFailed")).longValue();
-            Duration eta = Duration.between(started, Instant.now()).dividedBy(doneThisRun).multipliedBy(remaining);
-            LOG.infof("backfill %d of %s: period %s/%s (%s) %s, %s objects, %s bytes so far, ETA %ds", id, sourceName,
-                    progress.get("periodsDone"), progress.get("periodsTotal"), period, error == null ? "done" : "FAILED: " + error,
-                    progress.get("objects"), progress.get("bytes"), eta.toSeconds());
-            if (error != null && !continueOnFailure) {
-                finish(id, "failed");
-                return;
-            }
-        }
-        Map<String, Object> progress = progress(sourceName, id);
-        finish(id, ((Number) progress.get("periodsFailed")).longValue() == 0 ? "done" : "done-with-failures");
-    }
-
-    private String nextPeriod(long id) throws SQLException {
+    /**
+     * The periods still to do of every running backfill, oldest backfill first, each in order. A
+     * backfill that had been worked on before (by a replica that stopped or stopped leading, or
+     * retried) is resumed; one with nothing left to do is finished.
+     */
+    public List<BackfillPeriod> pendingPeriods() throws SQLException {
+        List<BackfillPeriod> periods = new ArrayList<>();
+        List<Long> finished = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("""
-                     select period from backfill_period where backfill_id = ? and status in ('pending', 'running')
-                     order by position limit 1""")) {
-            select.setLong(1, id);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getString(1) : null;
+                     select b.id, b.source, b.continue_on_failure, p.period,
+                            count(*) filter (where p.status in ('pending', 'running')) over (partition by b.id) as todo,
+                            count(*) filter (where p.status <> 'pending') over (partition by b.id) as begun
+                     from backfill b left join backfill_period p on p.backfill_id = b.id
+                     where b.status = 'running' order by b.id, p.position""");
+             ResultSet rows = select.executeQuery()) {
+            long logged = -1;
+            while (rows.next()) {
+                long id = rows.getLong(1);
+                if (rows.getLong(5) == 0) {
+                    if (finished.isEmpty() || finished.get(finished.size() - 1) != id) {
+                        finished.add(id);
+                    }
+                    continue;
+                }
+                if (id != logged) {
+                    logged = id;
+                    LOG.infof(rows.getLong(6) > 0 ? "resuming backfill %d of %s: %d periods to do" : "working backfill %d of %s: %d periods",
+                            id, rows.getString(2), rows.getLong(5));
+                }
+                periods.add(new BackfillPeriod(id, rows.getString(2), rows.getString(4), rows.getBoolean(3)));
             }
+        }
+        for (long id : finished) {
+            finishDone(id);
+        }
+        return periods.stream().filter(p -> p.period() != null).toList();
+    }
+
+    /**
+     * Claims a period for this replica's worker: false when its backfill stopped (a failed period
+     * without continueOnFailure), the period is done already, or this replica no longer leads (its
+     * worker route is stopping: the next leader resumes from here).
+     */
+    public boolean begin(BackfillPeriod period, Exchange exchange) throws SQLException {
+        ServiceStatus worker = exchange.getContext().getRouteController().getRouteStatus(exchange.getFromRouteId());
+        if (worker != null && !worker.isStarted()) {
+            return false;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("""
+                     update backfill_period set status = 'running', attempts = attempts + 1, started_at = now(), finished_at = null
+                     where backfill_id = ? and period = ? and status in ('pending', 'running')
+                       and exists (select 1 from backfill where id = ? and status = 'running')""")) {
+            update.setLong(1, period.backfillId());
+            update.setString(2, period.period());
+            update.setLong(3, period.backfillId());
+            return update.executeUpdate() == 1;
         }
     }
 
-    private void update(long id, String period, String status, long objects, long bytes, String error) throws SQLException {
+    /** Polls the period through the driver of its source's kind (the kind's own poller). */
+    public PolledPeriod poll(BackfillPeriod period) {
+        PeriodOutcome outcome = sources.named(period.source())
+                .map(source -> sources.driver(source).poll(source, period.period(), "backfill " + period.backfillId()))
+                .orElseGet(() -> new PeriodOutcome(0, 0, "no source named '" + period.source() + "' any more"));
+        return new PolledPeriod(period, outcome);
+    }
+
+    /** Records how the period went; finishes the backfill when it was its last one, or failed and may not go on. */
+    public void complete(PolledPeriod polled) throws SQLException {
+        BackfillPeriod period = polled.period();
+        PeriodOutcome outcome = polled.outcome();
+        long id = period.backfillId();
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("""
-                     update backfill_period set status = ?, objects = ?, bytes = ?, last_error = ?,
-                        attempts = attempts + case when ? = 'running' then 1 else 0 end,
-                        started_at = case when ? = 'running' then now() else started_at end,
-                        finished_at = case when ? = 'running' then null else now() end
+                     update backfill_period set status = ?, objects = ?, bytes = ?, last_error = ?, finished_at = now()
                      where backfill_id = ? and period = ?""")) {
-            update.setString(1, status);
-            update.setLong(2, objects);
-            update.setLong(3, bytes);
-            update.setString(4, error);
-            update.setString(5, status);
-            update.setString(6, status);
-            update.setString(7, status);
-            update.setLong(8, id);
-            update.setString(9, period);
+            update.setString(1, outcome.error() == null ? "done" : "failed");
+            update.setLong(2, outcome.objects());
+            update.setLong(3, outcome.bytes());
+            update.setString(4, outcome.error());
+            update.setLong(5, id);
+            update.setString(6, period.period());
             update.executeUpdate();
+        }
+        Map<String, Object> progress = progress(period.source(), id);
+        LOG.infof("backfill %d of %s: period %s/%s (%s) %s, %s objects, %s bytes so far, ETA %s", id, period.source(),
+                progress.get("periodsDone"), progress.get("periodsTotal"), period.period(),
+                outcome.error() == null ? "done" : "FAILED: " + outcome.error(), progress.get("objects"), progress.get("bytes"),
+                progress.get("etaSeconds") == null ? "-" : progress.get("etaSeconds") + "s");
+        if (outcome.error() != null && !period.continueOnFailure()) {
+            finish(id, "failed");
+        } else if (progress.get("nextPeriod") == null) {
+            finishDone(id);
+        }
+    }
+
+    /** A backfill with no period left to do: done, or done-with-failures. */
+    private void finishDone(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("select count(*) from backfill_period where backfill_id = ? and status = 'failed'")) {
+            select.setLong(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                finish(id, row.getLong(1) == 0 ? "done" : "done-with-failures");
+            }
         }
     }
 
@@ -378,10 +336,5 @@ public class Backfills {
                 return progress;
             }
         }
-    }
-
-    @PreDestroy
-    void stop() {
-        worker.shutdownNow();
     }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.bucket;
 
+import dev.sluice.sources.Source;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -11,7 +13,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * An upstream bucket Sluice polls, as declared in one YAML file (see src/main/resources/sources/).
+ * An upstream bucket Sluice polls (type: bucket), as declared in one YAML file (see src/main/resources/sources/).
  *
  * @param name              source name: route id suffix, storage key prefix, ledger and catalog source
  * @param bucket            upstream bucket
@@ -35,7 +37,19 @@ public record BucketSource(String name, String description, boolean enabled, Str
                            boolean anonymous, String endpoint, String schedule, Duration period,
                            Duration availabilityDelay, Duration lookBack, List<KeyTemplate> keys,
                            List<Integer> forecastHours, List<String> bands, List<String> products,
-                           List<Pattern> include, List<Pattern> exclude, List<String> parameters, Duration retention) {
+                           List<Pattern> include, List<Pattern> exclude, List<String> parameters, Duration retention)
+        implements Source {
+
+    @Override
+    public List<String> crons() {
+        return List.of(schedule);
+    }
+
+    /** Its objects are kept under &lt;source&gt;/ in our bucket. */
+    @Override
+    public String storagePrefix() {
+        return name + "/";
+    }
 
     /** Start of the period containing {@code instant} (periods are aligned to midnight UTC). */
     public ZonedDateTime periodOf(Instant instant) {

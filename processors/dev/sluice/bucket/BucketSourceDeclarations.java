@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import static dev.sluice.config.YamlFields.strings;
 import static dev.sluice.config.YamlFields.text;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.sources.Sources;
+import org.eclipse.microprofile.config.Config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Reads one bucket source declaration (YAML) and checks it, naming the file and field of any mistake. */
+/** Reads one bucket source declaration (type: bucket) and checks it, naming the file and field of any mistake. */
 public final class BucketSourceDeclarations {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -24,12 +26,27 @@ public final class BucketSourceDeclarations {
     }
 
     public static BucketSource parse(InputStream yaml, String origin) {
-        JsonNode node;
         try {
-            node = YAML.readTree(yaml);
+            return parse(YAML.readTree(yaml), origin);
         } catch (IOException e) {
             throw new IllegalArgumentException(origin + ": not valid YAML: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One declaration as Sluice runs it: enabled as sluice.sources.enabled says (when set), and its
+     * upstream reached through sluice.sources.endpoint (when set: a mirror, MinIO, tests).
+     */
+    public static BucketSource read(JsonNode node, String origin, Config config) {
+        BucketSource s = parse(node, origin);
+        boolean enabled = Sources.enabled(node, s.name(), config);
+        String endpoint = config.getOptionalValue("sluice.sources.endpoint", String.class).filter(e -> !e.isBlank()).orElse(Sources.expand(s.endpoint(), config));
+        return new BucketSource(s.name(), s.description(), enabled, s.bucket(), s.region(), s.anonymous(), endpoint,
+                s.schedule(), s.period(), s.availabilityDelay(), s.lookBack(), s.keys(), s.forecastHours(), s.bands(),
+                s.products(), s.include(), s.exclude(), s.parameters(), s.retention());
+    }
+
+    static BucketSource parse(JsonNode node, String origin) {
         String name = text(node, "name", null);
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(origin + ": name '" + name + "' must be lower-case letters, digits and '-'");

@@ -22,19 +22,22 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * S3 clients: ours (SLUICE_S3_*) and one per upstream source. The SDK's standard retry mode retries
+ * S3 clients: ours and one per upstream source. Ours is configured by the same keys as Camel's
+ * aws2-s3 component (camel.component.aws2-s3.*, set from SLUICE_S3_* in
+ * META-INF/microprofile-config.properties), so the routes' aws2-s3 endpoints and these clients
+ * cannot point at two different stores. The SDK's standard retry mode retries
  * 5xx, 503 SlowDown/throttling, timeouts and connection resets with exponential backoff and jitter.
  */
 @ApplicationScoped
 public class S3Clients {
 
-    @ConfigProperty(name = "SLUICE_S3_ENDPOINT")
+    @ConfigProperty(name = "camel.component.aws2-s3.uri-endpoint-override")
     String endpoint;
-    @ConfigProperty(name = "SLUICE_S3_ACCESS_KEY")
+    @ConfigProperty(name = "camel.component.aws2-s3.access-key")
     String accessKey;
-    @ConfigProperty(name = "SLUICE_S3_SECRET_KEY")
+    @ConfigProperty(name = "camel.component.aws2-s3.secret-key")
     String secretKey;
-    @ConfigProperty(name = "SLUICE_S3_REGION", defaultValue = "us-east-1")
+    @ConfigProperty(name = "camel.component.aws2-s3.region", defaultValue = "us-east-1")
     String region;
     @ConfigProperty(name = "sluice.transfer.retries", defaultValue = "6")
     int retries;

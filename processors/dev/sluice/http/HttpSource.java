@@ -1,5 +1,7 @@
 package dev.sluice.http;
 
+import dev.sluice.sources.Source;
+
 import java.time.Duration;
 
 /**
@@ -16,7 +18,19 @@ import java.time.Duration;
  */
 public record HttpSource(String name, String description, boolean enabled, String url, Periods.Kind period,
                          String dataset, Duration rateLimit, Duration timeout, int attempts,
-                         String authHeader, String authEnv, java.util.List<Schedule> schedules, Duration refreshAfter) {
+                         String authHeader, String authEnv, java.util.List<Schedule> schedules, Duration refreshAfter)
+        implements Source {
+
+    @Override
+    public java.util.List<String> crons() {
+        return schedules.stream().map(Schedule::cron).toList();
+    }
+
+    /** The fetched files are archived under raw/http/&lt;source&gt;/ (and kept as long as its dataset's raw retention says). */
+    @Override
+    public String storagePrefix() {
+        return "raw/http/" + name + "/";
+    }
 
     /**
      * @param cron    5-field cron (seconds are always 0)

@@ -1,11 +1,9 @@
 package dev.sluice.purge;
 
-import dev.sluice.bucket.BucketSource;
-import dev.sluice.bucket.BucketSources;
 import dev.sluice.dataset.DatasetDefinition;
 import dev.sluice.dataset.DatasetRegistry;
-import dev.sluice.http.HttpSource;
-import dev.sluice.http.HttpSources;
+import dev.sluice.sources.Source;
+import dev.sluice.sources.Sources;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -13,27 +11,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What retention applies to, read from the declarations: every bucket source with a retention
- * (its objects under &lt;source&gt;/), every dataset with a raw retention (its archives under
- * raw/&lt;dataset&gt;/ and raw/http/&lt;source&gt;/ of the HTTP sources feeding it) and every
- * dataset with a row retention. Whatever has no retention is never purged.
+ * What retention applies to, read from the declarations: every source with a retention (what it
+ * stored under its prefix: a bucket source's objects under &lt;source&gt;/), every dataset with a
+ * raw retention (its archives under raw/&lt;dataset&gt;/ and under the prefixes of the sources
+ * feeding it: raw/http/&lt;source&gt;/) and every dataset with a row retention. Whatever has no
+ * retention is never purged.
  */
 @ApplicationScoped
 public class PurgeTargets {
 
     @Inject
-    BucketSources bucketSources;
-    @Inject
-    HttpSources httpSources;
+    Sources sources;
     @Inject
     DatasetRegistry datasets;
 
     public List<PurgeTarget> all() {
         List<PurgeTarget> targets = new ArrayList<>();
-        for (BucketSource source : bucketSources.all()) {
+        for (Source source : sources.all()) {
             if (source.retention() != null) {
                 targets.add(new PurgeTarget(source.name(), PurgeTarget.Kind.OBJECTS, source.retention(),
-                        List.of(source.name() + "/"), null, null));
+                        List.of(source.storagePrefix()), null, null));
             }
         }
         for (DatasetDefinition dataset : datasets.all()) {
@@ -41,8 +38,8 @@ public class PurgeTargets {
             if (retention.raw() != null) {
                 List<String> prefixes = new ArrayList<>();
                 prefixes.add("raw/" + dataset.name() + "/");
-                httpSources.all().stream().filter(s -> dataset.name().equals(s.dataset()))
-                        .map(HttpSource::name).forEach(s -> prefixes.add("raw/http/" + s + "/"));
+                sources.all().stream().filter(s -> dataset.name().equals(s.dataset()))
+                        .map(Source::storagePrefix).forEach(prefixes::add);
                 targets.add(new PurgeTarget(dataset.name(), PurgeTarget.Kind.RAW_ARCHIVES, retention.raw(), prefixes, null, null));
             }
             if (retention.rows() != null) {
@@ -59,6 +56,6 @@ public class PurgeTargets {
     }
 
     public boolean known(String name) {
-        return bucketSources.named(name).isPresent() || httpSources.named(name).isPresent() || datasets.named(name).isPresent();
+        return sources.named(name).isPresent() || datasets.named(name).isPresent();
     }
 }

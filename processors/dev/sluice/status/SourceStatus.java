@@ -1,10 +1,8 @@
 package dev.sluice.status;
 
-import dev.sluice.bucket.BucketSource;
-import dev.sluice.bucket.BucketSources;
 import dev.sluice.bucket.CronSchedules;
-import dev.sluice.http.HttpSource;
-import dev.sluice.http.HttpSources;
+import dev.sluice.sources.Source;
+import dev.sluice.sources.Sources;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GET /sources: every declared source (bucket and HTTP) with whether it is scheduled, when it runs
+ * GET /sources: every declared source, of every kind, with whether it is scheduled, when it runs
  * next, how its last runs went and how much it has stored.
  */
 @ApplicationScoped
@@ -36,30 +34,17 @@ public class SourceStatus {
     private static final String ERROR = "('failed', 'rejected', 'partial')";
 
     @Inject
-    BucketSources bucketSources;
-    @Inject
-    HttpSources httpSources;
+    Sources sources;
     @Inject
     AgroalDataSource dataSource;
 
     public List<Map<String, Object>> list() throws SQLException {
         List<Map<String, Object>> result = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
-            for (BucketSource source : bucketSources.all()) {
-                Map<String, Object> item = head(source.name(), "bucket", source.description(), source.enabled(),
-                        List.of(source.schedule()));
-                item.put("upstream", "s3://" + source.bucket());
-                item.put("retention", source.retention() == null ? null : dev.sluice.config.YamlFields.format(source.retention()));
+            for (Source source : sources.all()) {
+                Map<String, Object> item = head(source.name(), source.kind().type(), source.description(), source.enabled(), source.crons());
+                sources.driver(source).describe(source, connection, item);
                 runs(connection, source.name(), item);
-                stored(connection, source.name(), item);
-                result.add(item);
-            }
-            for (HttpSource source : httpSources.all()) {
-                Map<String, Object> item = head(source.name(), "http", source.description(), source.enabled(),
-                        source.schedules().stream().map(HttpSource.Schedule::cron).toList());
-                item.put("dataset", source.dataset());
-                runs(connection, source.name(), item);
-                rows(connection, source.name(), item);
                 result.add(item);
             }
         }
@@ -110,30 +95,6 @@ public class SourceStatus {
                 item.put("lastError", row.getTimestamp(2) == null ? null
                         : Map.of("at", instant(row.getTimestamp(2)), "outcome", row.getString(3),
                         "message", String.valueOf(row.getString(4))));
-            }
-        }
-    }
-
-    private static void stored(Connection connection, String source, Map<String, Object> item) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "select count(*), coalesce(sum(bytes), 0) from catalog where source = ? and purge_started_at is null")) {
-            select.setString(1, source);
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                item.put("objects", row.getLong(1));
-                item.put("bytes", row.getLong(2));
-            }
-        }
-    }
-
-    private static void rows(Connection connection, String source, Map<String, Object> item) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "select count(*) filter (where status = 'fetched'), coalesce(sum(rows_loaded), 0) from http_resource where source = ?")) {
-            select.setString(1, source);
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                item.put("periodsFetched", row.getLong(1));
-                item.put("rows", row.getLong(2));
             }
         }
     }

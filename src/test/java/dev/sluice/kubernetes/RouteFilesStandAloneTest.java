@@ -29,7 +29,7 @@ class RouteFilesStandAloneTest {
     /** URI scheme → the modeline dependency that provides it */
     private static final Map<String, String> COMPONENTS = Map.of(
             "cron", "mvn:org.apache.camel:camel-cron", "timer", "camel:timer", "file", "camel:file", "aws2-s3", "camel:aws2-s3",
-            "direct", "camel:direct", "platform-http", "camel:platform-http");
+            "direct", "camel:direct", "platform-http", "camel:platform-http", "seda", "camel:seda");
     private static final Pattern URI = Pattern.compile("(?:uri|to): \"?([a-z0-9-]+):([^\"?\\s]*)");
     private static final Pattern FROM = Pattern.compile("from:\\s*\\n\\s*uri: \"?direct:([^\"\\s]+)");
     private static final Pattern TO_DIRECT = Pattern.compile("to: \"?direct:([^\"\\s]+)");

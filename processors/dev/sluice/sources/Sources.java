@@ -1,0 +1,128 @@
+package dev.sluice.sources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.api.NotFoundException;
+import io.smallrye.common.expression.Expression;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every declared source, of every kind: one YAML file each, shipped in src/main/resources/sources/
+ * and added in SLUICE_SOURCES_DIR (a file there replaces a shipped one of the same name), bound into
+ * the record of its {@code type:} ({@link SourceKind}). Adding a source is adding a file; no Java.
+ */
+@ApplicationScoped
+@Named("sources")
+public class Sources {
+
+    private static final Logger LOG = Logger.getLogger(Sources.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @ConfigProperty(name = "sluice.sources.dir")
+    Optional<Path> extraDirectory;
+    @Inject
+    Config config;
+    @Inject
+    Instance<Object> beans;
+
+    private final Map<String, Source> byName = new LinkedHashMap<>();
+
+    @PostConstruct
+    void load() {
+        Map<String, String> origins = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> file : SourceFiles.read(extraDirectory).entrySet()) {
+            JsonNode node;
+            try {
+                node = YAML.readTree(file.getValue());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(file.getKey() + ": not valid YAML: " + e.getMessage(), e);
+            }
+            String type = node == null ? "" : node.path("type").asText();
+            Optional<SourceKind> kind = SourceKind.ofType(type);
+            if (kind.isEmpty()) {
+                LOG.warnf("%s: type '%s' is no kind of source (%s): ignored", file.getKey(), type,
+                        java.util.Arrays.stream(SourceKind.values()).map(SourceKind::type).toList());
+                continue;
+            }
+            Source source = kind.get().declaration().read(node, file.getKey(), config);
+            String earlier = origins.put(source.name(), file.getKey());
+            if (earlier != null) {
+                throw new IllegalArgumentException(file.getKey() + ": a source named '" + source.name() + "' is already declared in " + earlier);
+            }
+            byName.put(source.name(), source);
+        }
+        LOG.infof("Sources: %s", all().stream().map(s -> s.name() + " (" + s.kind().type()
+                + (s.enabled() ? ", enabled " + String.join(" + ", s.crons()) : ", disabled") + ")").toList());
+    }
+
+    /** Every source, kind by kind (in {@link SourceKind} order), each kind in file order. */
+    public List<Source> all() {
+        return byName.values().stream().sorted(Comparator.comparing(Source::kind)).toList();
+    }
+
+    public List<Source> enabled() {
+        return all().stream().filter(Source::enabled).toList();
+    }
+
+    public Optional<Source> named(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** The source of this name, or 404. */
+    public Source require(String name) {
+        return named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
+    }
+
+    /** The sources of one kind, as their record. */
+    public <S extends Source> List<S> all(Class<S> record) {
+        return all().stream().filter(record::isInstance).map(record::cast).toList();
+    }
+
+    /** The driver of a source's kind. */
+    @SuppressWarnings("unchecked")
+    public <S extends Source> SourceDriver<S> driver(S source) {
+        return (SourceDriver<S>) beans.select(source.kind().driver()).get();
+    }
+
+    /** Whether a declaration is scheduled: its {@code enabled:}, unless sluice.sources.enabled names exactly those that are. */
+    public static boolean enabled(JsonNode declaration, String name, Config config) {
+        return config.getOptionalValues("sluice.sources.enabled", String.class)
+                .map(names -> names.contains(name))
+                .orElse(declaration.path("enabled").asBoolean(false));
+    }
+
+    /**
+     * A declared value with {@code ${KEY:default}} expressions expanded by the configuration (any
+     * property, SLUICE_* or other environment variable), so hosts are configuration, not code.
+     */
+    public static String expand(String text, Config config) {
+        if (text == null || !text.contains("${")) {
+            return text;
+        }
+        return Expression.compile(text, Expression.Flag.LENIENT_SYNTAX, Expression.Flag.NO_TRIM).evaluate((context, out) -> {
+            Optional<String> value = config.getOptionalValue(context.getKey(), String.class);
+            if (value.isPresent()) {
+                out.append(value.get());
+            } else if (context.hasDefault()) {
+                context.expandDefault();
+            }
+            // neither: empty, as an unset variable always was here
+        });
+    }
+}

@@ -1,0 +1,77 @@
+package dev.sluice.sources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.bucket.BucketSource;
+import dev.sluice.http.HttpSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every shipped declaration binds into the record of its kind, with its placeholders resolved by the configuration. */
+class SourceKindsTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static Config config(Map<String, String> values) {
+        return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(values, "test", 500)).build();
+    }
+
+    private static Source read(String file, Config config) throws Exception {
+        JsonNode node = YAML.readTree(Path.of("src/main/resources/sources", file).toFile());
+        return SourceKind.ofType(node.path("type").asText()).orElseThrow().declaration().read(node, file, config);
+    }
+
+    @Test
+    void everyShippedDeclarationShouldBindIntoTheRecordOfItsKind() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources/sources"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                Source source = read(file.getFileName().toString(), config(Map.of()));
+                assertEquals(file.getFileName().toString(), source.name() + ".yaml");
+                assertTrue(source.kind() == SourceKind.BUCKET ? source instanceof BucketSource : source instanceof HttpSource, source.name());
+                assertTrue(source.storagePrefix().endsWith(source.name() + "/"));
+            }
+        }
+    }
+
+    @Test
+    void aUrlPlaceholderShouldComeFromTheConfigurationOrItsDefault() throws Exception {
+        HttpSource shipped = (HttpSource) read("rain-gauge-csv.yaml", config(Map.of()));
+        assertEquals("https://rain.district.example/rainfall/wy{water_year}.csv", shipped.url());
+        HttpSource mirrored = (HttpSource) read("rain-gauge-csv.yaml", config(Map.of("RAIN_DISTRICT_URL", "http://mirror.local:8080")));
+        assertEquals("http://mirror.local:8080/rainfall/wy{water_year}.csv", mirrored.url());
+        assertEquals("https://x.example/a/sluice", Sources.expand("https://x.example/a/${sluice.bucket:sluice}", config(Map.of())));
+    }
+
+    @Test
+    void enabledAndEndpointShouldFollowTheOverrides() throws Exception {
+        Config config = config(Map.of("sluice.sources.enabled", "noaa-hrrr", "sluice.sources.endpoint", "http://127.0.0.1:9000"));
+        BucketSource mrms = assertInstanceOf(BucketSource.class, read("noaa-mrms.yaml", config));
+        BucketSource hrrr = assertInstanceOf(BucketSource.class, read("noaa-hrrr.yaml", config));
+        assertTrue(!mrms.enabled() && hrrr.enabled());
+        assertEquals("http://127.0.0.1:9000", hrrr.endpoint());
+    }
+
+    @Test
+    void eachKindShouldNameItsScheduledRoutes() throws Exception {
+        HttpSource workbooks = (HttpSource) read("rain-gauge-workbooks.yaml", config(Map.of()));
+        assertEquals(Map.of("source", "rain-gauge-workbooks", "timer", "rain-gauge-workbooks-2", "schedule", "0 0 4 ? * SUN",
+                "periods", "current-and-previous"), new HttpSourceDriver().routes(workbooks).get("ingest-rain-gauge-workbooks-2"));
+        assertEquals(2, new HttpSourceDriver().routes(workbooks).size());
+        BucketSource gfs = (BucketSource) read("noaa-gfs.yaml", config(Map.of()));
+        assertEquals(Map.of("ingest-noaa-gfs", Map.of("source", "noaa-gfs", "schedule", "0 0 * * * ?")), new BucketSourceDriver().routes(gfs));
+        assertEquals("bucket-ingest", gfs.kind().template());
+        assertEquals("http-ingest", workbooks.kind().template());
+    }
+}
