@@ -121,6 +121,35 @@ class HttpSourceTest {
     }
 
     @Test
+    void faultsShouldBeRedeliveredWithinTheRateLimitAndRetryAfterHonoured() throws Exception {
+        // the route's error handler makes the fetch step again: each time within the host's rate limit
+        String path = "/district/rain/wy2033.csv";
+        String[] states = {"Started", "r1", "r2", "r3"};
+        com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder[] answers = {
+                WireMock.aResponse().withStatus(500),
+                WireMock.aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                WireMock.aResponse().withStatus(200).withBody("late").withFixedDelay(3000),
+                WireMock.aResponse().withStatus(200).withBody("gauge_id,observed_at,rainfall_in\nRETRY-1,2032-10-01 00:00,0.4\n")};
+        for (int i = 0; i < answers.length; i++) {
+            SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(1).inScenario("retries")
+                    .whenScenarioStateIs(states[i]).willSetStateTo(i + 1 < states.length ? states[i + 1] : "done").willReturn(answers[i]));
+        }
+        long before = System.currentTimeMillis();
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2033").then().statusCode(200)
+                .body("status", equalTo("fetched")).body("requests", equalTo(4)).body("rowsLoaded", equalTo(1));
+        List<Long> times = SluiceTestResources.upstream.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals(path))
+                .map(e -> e.getRequest().getLoggedDate().getTime()).filter(t -> t >= before).sorted().toList();
+        assertEquals(4, times.size(), "four requests: three faults, then the file");
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) - times.get(i - 1) >= 100, "requests " + (times.get(i) - times.get(i - 1)) + " ms apart, limit 100 ms");
+        }
+        assertTrue(times.get(2) - times.get(1) >= 990, "Retry-After: 1 was honoured: " + (times.get(2) - times.get(1)) + " ms");
+        assertEquals(4, ((Number) landing.rows("select attempts from http_resource where source = 'test-rain-csv' and period = '2033'")
+                .get(0).get("attempts")).intValue());
+    }
+
+    @Test
     void theDatasetIndexShouldBeUpsertedIntoTheDatasetsTable() throws Exception {
         SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/datasets/index.json")).atPriority(1)
                 .willReturn(WireMock.aResponse().withStatus(200).withBody("""
