@@ -121,6 +121,87 @@ class HttpSourceTest {
     }
 
     @Test
+    void faultsShouldBeRedeliveredWithinTheRateLimitAndRetryAfterHonoured() throws Exception {
+        // the route's error handler makes the fetch step again: each time within the host's rate limit
+        String path = "/district/rain/wy2033.csv";
+        String[] states = {"Started", "r1", "r2", "r3"};
+        com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder[] answers = {
+                WireMock.aResponse().withStatus(500),
+                WireMock.aResponse().withStatus(429).withHeader("Retry-After", "1"),
+                WireMock.aResponse().withStatus(200).withBody("late").withFixedDelay(3000),
+                WireMock.aResponse().withStatus(200).withBody("gauge_id,observed_at,rainfall_in\nRETRY-1,2032-10-01 00:00,0.4\n")};
+        for (int i = 0; i < answers.length; i++) {
+            SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(1).inScenario("retries")
+                    .whenScenarioStateIs(states[i]).willSetStateTo(i + 1 < states.length ? states[i + 1] : "done").willReturn(answers[i]));
+        }
+        long before = System.currentTimeMillis();
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2033").then().statusCode(200)
+                .body("status", equalTo("fetched")).body("requests", equalTo(4)).body("rowsLoaded", equalTo(1));
+        List<Long> times = SluiceTestResources.upstream.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals(path))
+                .map(e -> e.getRequest().getLoggedDate().getTime()).filter(t -> t >= before).sorted().toList();
+        assertEquals(4, times.size(), "four requests: three faults, then the file");
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) - times.get(i - 1) >= 100, "requests " + (times.get(i) - times.get(i - 1)) + " ms apart, limit 100 ms");
+        }
+        assertTrue(times.get(2) - times.get(1) >= 990, "Retry-After: 1 was honoured: " + (times.get(2) - times.get(1)) + " ms");
+        assertEquals(4, ((Number) landing.rows("select attempts from http_resource where source = 'test-rain-csv' and period = '2033'")
+                .get(0).get("attempts")).intValue());
+    }
+
+    @Test
+    void eachPeriodShouldBeToldOnceAsAnEventOfWhatItCameTo() throws Exception {
+        EventRecorder events = new EventRecorder();
+        io.quarkus.test.junit.QuarkusMock.installMockForType(events, dev.sluice.events.PipelineEvents.class);
+        String path = "/district/rain/wy2034.csv";
+        String v1 = "gauge_id,observed_at,rainfall_in\nEVT-1,2033-10-01 00:00,0.10\nEVT-1,2033-10-01 00:15,0.20\n";
+        // a 500 first: the fetch is made again, the period is still told once
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2).inScenario("events")
+                .whenScenarioStateIs("Started").willSetStateTo("up").willReturn(WireMock.aResponse().withStatus(500)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2).inScenario("events")
+                .whenScenarioStateIs("up").willReturn(WireMock.aResponse().withStatus(200).withHeader("ETag", "\"e1\"").withBody(v1)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(1)
+                .withHeader("If-None-Match", WireMock.equalTo("\"e1\"")).willReturn(WireMock.aResponse().withStatus(304)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/rain/wy2035.csv")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(404)));
+
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2034").then().statusCode(200).body("status", equalTo("fetched"));
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2034").then().statusCode(200).body("status", equalTo("not_modified"));
+        RestAssured.given().post("/sources/test-rain-csv/runs?period=2035").then().statusCode(200).body("status", equalTo("not_available"));
+
+        assertEquals(List.of("period.fetched", "period.unchanged", "period.not-available"), events.told.stream().map(Map.Entry::getKey).toList());
+        Map<String, Object> fetched = events.told.get(0).getValue();
+        assertEquals("test-rain-csv", fetched.get("source"));
+        assertTrue(String.valueOf(fetched.get("subject")).endsWith(path), String.valueOf(fetched.get("subject")));
+        assertEquals("rain-gauge-readings", fetched.get("dataset"));
+        assertEquals(2L, ((Number) fetched.get("rows")).longValue());
+        assertEquals((long) v1.length(), ((Number) fetched.get("bytes")).longValue());
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(v1.getBytes(StandardCharsets.UTF_8))), fetched.get("version"));
+        assertEquals(1, landing.count("select count(*) from ingest_run where id = ? and source = 'test-rain-csv' and outcome = 'loaded'",
+                ((Number) fetched.get("runId")).longValue()));
+        assertEquals("\"e1\"", events.told.get(1).getValue().get("version"));
+        assertEquals("not_available", events.told.get(2).getValue().get("outcome"));
+        assertTrue(String.valueOf(events.told.get(2).getValue().get("subject")).endsWith("/district/rain/wy2035.csv"));
+    }
+
+    /** The events a pipeline tells, kept instead of sent. */
+    @jakarta.enterprise.inject.Vetoed
+    static class EventRecorder extends dev.sluice.events.PipelineEvents {
+        final List<Map.Entry<String, Map<String, Object>>> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public void send(String type, Map<String, Object> data) {
+            told.add(Map.entry(type, data));
+        }
+    }
+
+    @Test
     void theDatasetIndexShouldBeUpsertedIntoTheDatasetsTable() throws Exception {
         SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo("/district/datasets/index.json")).atPriority(1)
                 .willReturn(WireMock.aResponse().withStatus(200).withBody("""

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * @param file         the body, streamed to disk (FETCHED only)
  * @param bytes        body size
  * @param sha256       body hash (hex)
- * @param attempts     requests made
+ * @param attempts     requests made by this fetch (1: a retry is the route's, which counts them)
  * @param error        why it failed (FAILED only)
  */
 public record FetchResult(Outcome outcome, int status, String etag, String lastModified, Path file, long bytes,

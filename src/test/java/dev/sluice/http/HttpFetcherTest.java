@@ -31,7 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fetcher against a real local HTTP server (WireMock) that answers, refuses and breaks. */
+/**
+ * The fetch step against a real local HTTP server (WireMock) that answers, refuses and breaks. The
+ * route's error handler redelivers a retryable failure; here the test calls again, as it does.
+ */
 class HttpFetcherTest {
 
     private WireMockServer server;
@@ -60,7 +63,7 @@ class HttpFetcherTest {
                 .willReturn(aResponse().withStatus(200).withHeader("ETag", "\"v1\"").withHeader("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT").withBody(body)));
         server.stubFor(get(urlEqualTo("/rain/2024.csv")).atPriority(1).withHeader("If-None-Match", WireMock.equalTo("\"v1\""))
                 .willReturn(aResponse().withStatus(304)));
-        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5), 3, 10);
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5));
 
         FetchResult first = fetcher.fetch(uri("/rain/2024.csv"), null, null, Map.of(), dir.resolve("a"));
         assertEquals(FetchResult.Outcome.FETCHED, first.outcome());
@@ -78,14 +81,14 @@ class HttpFetcherTest {
     @Test
     void aPeriodThatDoesNotExistYetShouldBeNotAvailableWithoutRetries() throws Exception {
         server.stubFor(get(urlEqualTo("/rain/2031.xlsx")).willReturn(aResponse().withStatus(404)));
-        FetchResult result = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5), 5, 10)
+        FetchResult result = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5))
                 .fetch(uri("/rain/2031.xlsx"), null, null, Map.of(), dir.resolve("x"));
         assertEquals(FetchResult.Outcome.NOT_AVAILABLE, result.outcome());
         assertEquals(1, server.getAllServeEvents().size());
     }
 
     @Test
-    void faultsShouldBeRetriedWithinTheRateLimitAndRetryAfterHonoured() throws Exception {
+    void faultsShouldBeRetryableWithinTheRateLimitAndRetryAfterHonoured() throws Exception {
         String url = "/rain/2023.csv";
         String[] states = {"Started", "s1", "s2", "s3", "s4"};
         List<com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder> answers = List.of(
@@ -98,13 +101,23 @@ class HttpFetcherTest {
             server.stubFor(get(urlEqualTo(url)).inScenario("faults").whenScenarioStateIs(states[i])
                     .willSetStateTo(i + 1 < states.length ? states[i + 1] : "done").willReturn(answers.get(i)));
         }
-        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(200), Duration.ofMillis(800), 6, 20);
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(200), Duration.ofMillis(800));
 
-        FetchResult result = fetcher.fetch(uri(url), null, null, Map.of("Authorization", "Bearer from-a-secret"), dir.resolve("y"));
+        // as the route's redelivery does: the same fetch again while it fails retryably
+        List<String> failures = new ArrayList<>();
+        FetchResult result = null;
+        for (int attempt = 1; attempt <= 6 && result == null; attempt++) {
+            try {
+                result = fetcher.fetch(uri(url), null, null, Map.of("Authorization", "Bearer from-a-secret"), dir.resolve("y"));
+            } catch (RetryableFetchException retryable) {
+                failures.add(retryable.getMessage());
+            }
+        }
 
-        assertEquals(FetchResult.Outcome.FETCHED, result.outcome(), String.valueOf(result.error()));
+        assertEquals(FetchResult.Outcome.FETCHED, result.outcome(), String.valueOf(failures));
         assertEquals("gauge data", Files.readString(result.file()));
-        assertEquals(5, result.attempts());
+        assertEquals(List.of("HTTP 500", "HTTP 429"), failures.subList(0, 2));
+        assertTrue(failures.get(3).startsWith("timed out"), failures.get(3));
         List<Long> times = requestTimes();
         assertEquals(5, times.size());
         for (int i = 1; i < times.size(); i++) {
@@ -115,9 +128,19 @@ class HttpFetcherTest {
     }
 
     @Test
+    void aRefusalShouldFailAtOnceWithoutARetry() throws Exception {
+        server.stubFor(get(urlEqualTo("/rain/secret.csv")).willReturn(aResponse().withStatus(403)));
+        FetchResult result = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5))
+                .fetch(uri("/rain/secret.csv"), null, null, Map.of(), dir.resolve("z"));
+        assertEquals(FetchResult.Outcome.FAILED, result.outcome());
+        assertEquals("HTTP 403", result.error());
+        assertEquals(1, server.getAllServeEvents().size());
+    }
+
+    @Test
     void theRateLimitShouldHoldAcrossConcurrentCallers() throws Exception {
         server.stubFor(get(WireMock.urlMatching("/meta/.*")).willReturn(aResponse().withStatus(200).withBody("{}")));
-        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(300), Duration.ofSeconds(5), 3, 10);
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(300), Duration.ofSeconds(5));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<FetchResult>> results = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
