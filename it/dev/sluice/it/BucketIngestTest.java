@@ -47,6 +47,8 @@ class BucketIngestTest {
     BucketSources sources;
     @Inject
     Landing landing;
+    @Inject
+    org.apache.camel.CamelContext camel;
 
     private BucketPoller.PollResult poll(String source, ZonedDateTime period) throws Exception {
         BucketSource s = sources.named(source).orElseThrow();
@@ -212,6 +214,9 @@ class BucketIngestTest {
             Upstream.put("pollers", "day/20250623/obj-%02d.bin".formatted(i), Upstream.random(2000, 60 + i));
         }
         Upstream.resetJournal();
+        long transfers = through("bucket-transfer");
+        long catalogued = through("bucket-catalogue");
+        long events = through("bucket-object-stored");
         ExecutorService two = Executors.newFixedThreadPool(2);
         List<Callable<BucketPoller.PollResult>> pollers = List.of(() -> poll("test-pollers", day), () -> poll("test-pollers", day));
         List<BucketPoller.PollResult> results = new ArrayList<>();
@@ -224,6 +229,10 @@ class BucketIngestTest {
         assertEquals(40, Upstream.objectGets().size(), "each object fetched once across both pollers");
         assertEquals(40, landing.count("select count(*) from catalog where source = 'test-pollers'"));
         assertEquals(40, landing.count("select count(*) from file_ledger where source = 'test-pollers' and status = 'archived'"));
+        // the route's stages: each object transferred and catalogued once, and told once (object.stored)
+        assertEquals(40, through("bucket-transfer") - transfers);
+        assertEquals(40, through("bucket-catalogue") - catalogued);
+        assertEquals(40, through("bucket-object-stored") - events, "exactly one object.stored event per stored object");
     }
 
     @Test
@@ -262,6 +271,14 @@ class BucketIngestTest {
         RestAssured.given().contentType("application/json").body("{\"from\": \"yesterday\", \"to\": \"2025-06-24\"}")
                 .post("/sources/test-mrms/backfills").then().statusCode(400);
         RestAssured.given().get("/sources/test-mrms/backfills/999999").then().statusCode(404);
+    }
+
+    /** How many objects went through a stage of the bucket-poll route (a step's id there), as Camel's management counts them. */
+    private long through(String stage) throws Exception {
+        org.apache.camel.api.management.mbean.ManagedProcessorMBean processor = camel.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class).getManagedProcessor(stage);
+        assertTrue(processor != null, "the bucket-poll route has a stage " + stage);
+        return processor.getExchangesTotal();
     }
 
     private static byte[] slice(Upstream.Grib grib, int message) {
