@@ -144,11 +144,12 @@ public class BucketPoller {
         throw cause;
     }
 
-    /** Last step of a poll: its run row finished with its counts, its metrics; body: the PollResult, SluiceOutcome its outcome. */
+    /** Last step of a poll: its run row finished with its counts, its metrics; body: the PollResult, SluiceOutcome its outcome (SluiceError why it failed). */
     public void finish(Exchange exchange) throws Exception {
         PollResult result = close(exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class), null);
         exchange.getIn().setBody(result);
         exchange.getIn().setHeader(PipelineEvents.OUTCOME, result.outcome());
+        exchange.getIn().setHeader(PipelineEvents.ERROR, exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class).error());
     }
 
     /**
