@@ -47,6 +47,8 @@ class BucketIngestTest {
     BucketSources sources;
     @Inject
     Landing landing;
+    @Inject
+    org.apache.camel.CamelContext camel;
 
     private BucketPoller.PollResult poll(String source, ZonedDateTime period) throws Exception {
         BucketSource s = sources.named(source).orElseThrow();
@@ -212,6 +214,9 @@ class BucketIngestTest {
             Upstream.put("pollers", "day/20250623/obj-%02d.bin".formatted(i), Upstream.random(2000, 60 + i));
         }
         Upstream.resetJournal();
+        long transfers = through("bucket-transfer");
+        long catalogued = through("bucket-catalogue");
+        long events = through("bucket-object-stored");
         ExecutorService two = Executors.newFixedThreadPool(2);
         List<Callable<BucketPoller.PollResult>> pollers = List.of(() -> poll("test-pollers", day), () -> poll("test-pollers", day));
         List<BucketPoller.PollResult> results = new ArrayList<>();
@@ -224,6 +229,10 @@ class BucketIngestTest {
         assertEquals(40, Upstream.objectGets().size(), "each object fetched once across both pollers");
         assertEquals(40, landing.count("select count(*) from catalog where source = 'test-pollers'"));
         assertEquals(40, landing.count("select count(*) from file_ledger where source = 'test-pollers' and status = 'archived'"));
+        // the route's stages: each object transferred and catalogued once, and told once (object.stored)
+        assertEquals(40, through("bucket-transfer") - transfers);
+        assertEquals(40, through("bucket-catalogue") - catalogued);
+        assertEquals(40, through("bucket-object-stored") - events, "exactly one object.stored event per stored object");
     }
 
     @Test
@@ -246,6 +255,43 @@ class BucketIngestTest {
     }
 
     @Test
+    void aScheduledPollShouldGoThroughTheSameStagesAndBackOffWhileTheUpstreamIsUnreachable() throws Exception {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).minusMinutes(3);
+        String stamp = now.format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String key = "CONUS/PrecipRate_00.00/%s/MRMS_PrecipRate_00.00_%s.grib2.gz".formatted(stamp.substring(0, 8), stamp);
+        Upstream.put("noaa-mrms-pds", key, Upstream.random(900, 90));
+        long events = through("bucket-object-stored");
+        // sources are not scheduled in tests: this one gets its route from the template, polling every 2 s
+        String routeId = "ingest-test-mrms-scheduled";
+        org.apache.camel.builder.TemplatedRouteBuilder.builder(camel, "bucket-ingest").routeId(routeId)
+                .parameter("source", "test-mrms").parameter("schedule", "0/2 * * * * ?").add();
+        com.github.tomakehurst.wiremock.stubbing.StubMapping unreachable = null;
+        try {
+            org.awaitility.Awaitility.await().atMost(30, java.util.concurrent.TimeUnit.SECONDS).pollDelay(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .until(() -> landing.count("select count(*) from catalog where upstream_key = ?", key) == 1);
+            assertTrue(through("bucket-object-stored") > events, "the scheduled poll told the stored object");
+
+            // the upstream goes away: one scheduled poll fails, then the circuit breaker skips the next ones
+            Timestamp before = Timestamp.from(java.time.Instant.now());
+            unreachable = SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlPathMatching("/noaa-mrms-pds/?")).atPriority(1)
+                    .willReturn(WireMock.aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+            org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS).pollDelay(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .until(() -> landing.count("select count(*) from ingest_run where source = 'test-mrms' and outcome = 'failed' and started_at > ?", before) >= 1);
+            Thread.sleep(1500);
+            Timestamp open = Timestamp.from(java.time.Instant.now());
+            Thread.sleep(6000);
+            assertEquals(0, landing.count("select count(*) from ingest_run where source = 'test-mrms' and started_at > ?", open),
+                    "no poll while the breaker is open (three cron ticks went by)");
+        } finally {
+            if (unreachable != null) {
+                SluiceTestResources.upstream.removeStub(unreachable);
+            }
+            camel.getRouteController().stopRoute(routeId);
+            camel.removeRoute(routeId);
+        }
+    }
+
+    @Test
     void aBackfillShouldCoverEveryPeriodAndReportItsProgress() {
         for (int h = 0; h < 6; h++) {
             Upstream.put("noaa-mrms-pds", "CONUS/PrecipRate_00.00/20250624/MRMS_PrecipRate_00.00_20250624-%02d0041.grib2.gz".formatted(h),
@@ -262,6 +308,14 @@ class BucketIngestTest {
         RestAssured.given().contentType("application/json").body("{\"from\": \"yesterday\", \"to\": \"2025-06-24\"}")
                 .post("/sources/test-mrms/backfills").then().statusCode(400);
         RestAssured.given().get("/sources/test-mrms/backfills/999999").then().statusCode(404);
+    }
+
+    /** How many objects went through a stage of the bucket-poll route (a step's id there), as Camel's management counts them. */
+    private long through(String stage) throws Exception {
+        org.apache.camel.api.management.mbean.ManagedProcessorMBean processor = camel.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class).getManagedProcessor(stage);
+        assertTrue(processor != null, "the bucket-poll route has a stage " + stage);
+        return processor.getExchangesTotal();
     }
 
     private static byte[] slice(Upstream.Grib grib, int message) {

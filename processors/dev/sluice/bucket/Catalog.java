@@ -1,8 +1,13 @@
 package dev.sluice.bucket;
 
+import dev.sluice.events.PipelineEvents;
+import dev.sluice.ledger.FileLedger;
+import dev.sluice.metrics.IngestMetrics;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.apache.camel.Exchange;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,12 +19,35 @@ import java.sql.Types;
  * Writes catalog rows; a new upstream ETag for a stored object counts as a new version. A row the
  * retention purge has marked is not taken over: its object is about to be deleted, so the write
  * fails and the object is copied again by a later poll, once the purge is done with the key.
+ *
+ * <p>As the catalogue stage of a poll it records what one transfer stored, then marks the object
+ * version archived in the ledger: from that commit on the version counts as stored (the next
+ * poll's listing skips it) and its object.stored event may be told.
  */
 @ApplicationScoped
+@Named("catalog")
 public class Catalog {
 
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    IngestMetrics metrics;
+
+    /** Route step (after the transfer): catalog rows, then the ledger row archived; SluiceOutcome stored. */
+    public void catalogue(Exchange exchange) throws SQLException {
+        BucketPoll poll = exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class);
+        catalogue(poll, exchange.getProperty(ObjectCopies.COPIED, ObjectCopies.Copied.class),
+                exchange.getProperty(ObjectClaims.CLAIM, FileLedger.Claim.class));
+        exchange.getIn().setHeader(PipelineEvents.OUTCOME, ObjectClaims.STORED);
+    }
+
+    public void catalogue(BucketPoll poll, ObjectCopies.Copied copied, FileLedger.Claim claim) throws SQLException {
+        for (CatalogEntry entry : copied.entries()) {
+            record(entry);
+        }
+        claim.stored(copied.storageKey());
+        metrics.file(poll.source().name(), copied.bytes());
+    }
 
     public void record(CatalogEntry e) throws SQLException {
         try (Connection connection = dataSource.getConnection();
