@@ -12,10 +12,15 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
  *
  * <p>A route configuration without an id, so Camel applies it to every route of whichever
  * integration the processors jar is in; it acts only on routes the REST DSL made (each verb with the
- * route it inlines). So a route file declares nothing to get it, a REST file deployed alone on
- * Camel K has it, and the pipelines keep their own error handling. (REST verbs cannot name a
- * routeConfigurationId, and a per-file reference would be one more thing to copy.) The JSON body is
- * written without camel-jackson's data format, which integrations without a REST API do not carry.
+ * route it inlines). So a route file declares nothing to get it, and the pipelines keep their own
+ * error handling. (REST verbs cannot name a routeConfigurationId, and a per-file reference would be
+ * one more thing to copy.) The JSON body is written without camel-jackson's data format, which
+ * integrations without a REST API do not carry.
+ *
+ * <p>Not yet on Camel K: its builder sets quarkus.camel.routes-discovery.enabled=false, and then
+ * Camel Quarkus adds no RoutesBuilder bean of the processors jar (OutageRouteConfiguration neither);
+ * a REST file deployed alone answers a failed request with Camel's 500 until this configuration is
+ * added another way there (checked by hand with CamelKBuildIT: GET /datasets/987654321 gave 500).
  */
 @ApplicationScoped
 public class ApiRouteConfiguration extends RouteConfigurationBuilder {
