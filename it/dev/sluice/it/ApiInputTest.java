@@ -156,6 +156,7 @@ class ApiInputTest {
         post("/sources/test-rain-csv/backfills", "{\"from\": -5, \"to\": 2024}").statusCode(400).body("message", containsString("water year"));
         post("/sources/test-gauges/backfills", "{\"from\": \"GM-1\", \"to\": \"GM-2\"}").statusCode(400).body("message", containsString("per gauge"));
         post("/sources/test-gfs/backfills", "{\"from\": \"../x\", \"to\": \"2025-01-01\"}").statusCode(400);
+        post("/sources/test-gfs/backfills", "[\"2025-01-01\", \"2025-01-02\"]").statusCode(400).body("message", containsString("JSON"));
         RestAssured.get("/sources/test-rain-csv/coverage?from=-5").then().statusCode(400).body("message", containsString("water year"));
 
         assertEquals(requests, upstreamRequests(), "a refused period reached the upstream");

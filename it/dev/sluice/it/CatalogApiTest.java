@@ -86,7 +86,7 @@ class CatalogApiTest {
         RestAssured.given().contentType(ContentType.JSON).body("""
                 {"source": "radar-uploads", "storageKey": "uploads/radar/composite-1.bin", "parameter": "REFD"}""")
                 .put("/datasets/" + first).then().statusCode(200).body("parameter", equalTo("REFD")).body("version", equalTo(2));
-        RestAssured.delete("/datasets/" + first).then().statusCode(204);
+        RestAssured.delete("/datasets/" + first).then().statusCode(204).body(org.hamcrest.Matchers.emptyString());
         RestAssured.get("/datasets/" + first).then().statusCode(404).body("message", containsString(String.valueOf(first)));
         RestAssured.delete("/datasets/" + first).then().statusCode(404);
         RestAssured.given().contentType(ContentType.JSON).body("{\"source\": \"uploads\", \"storageKey\": \"uploads/radar/composite-1.bin\"}")
@@ -106,6 +106,9 @@ class CatalogApiTest {
         post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\", \"referenceTime\": \"yesterday\"}", 400, "referenceTime");
         post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\", \"forecastHour\": -1}", 400, "forecastHour");
         post("[1, 2]", 400, "");
+        // what is not JSON, or not the entry's JSON, is the client's error too, said in the entry's terms
+        post("{\"source\": \"uploads\", \"storageKey\": ", 400, "not the JSON expected");
+        post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\", \"forecastHour\": \"soon\"}", 400, "forecastHour:");
         long polled = ((Number) landing.rows("insert into catalog (source, storage_key, bytes) values ('test-mrms', 'test-mrms/api/x', 1) returning id")
                 .get(0).get("id")).longValue();
         RestAssured.delete("/datasets/" + polled).then().statusCode(409).body("message", containsString("only manual entries"));
@@ -113,7 +116,9 @@ class CatalogApiTest {
                 .put("/datasets/" + polled).then().statusCode(409);
         RestAssured.get("/datasets/not-a-number").then().statusCode(400).body("message", containsString("not-a-number"));
         RestAssured.get("/datasets/987654321").then().statusCode(404);
-        RestAssured.get("/datasets/987654321/content").then().statusCode(404);
+        // the download's verb streams bytes, yet its errors are JSON like every other verb's
+        RestAssured.get("/datasets/987654321/content").then().statusCode(404).contentType(ContentType.JSON)
+                .body("status", equalTo(404));
         RestAssured.given().queryParam("from", "tomorrow-ish").get("/datasets").then().statusCode(400).body("message", containsString("from"));
         RestAssured.given().queryParam("sort", "storage_key; drop table catalog").get("/datasets").then().statusCode(400);
         RestAssured.given().queryParam("size", 5000).get("/datasets").then().statusCode(400).body("message", containsString("size"));
@@ -142,13 +147,15 @@ class CatalogApiTest {
                 .body("items[0].reason", containsString("observed_at"));
 
         RestAssured.get("/openapi.json").then().statusCode(200)
+                .body("info.title", equalTo("Sluice"))
                 .body("paths.'/datasets'.get", notNullValue())
+                .body("paths.'/datasets'.post.requestBody", notNullValue())
                 .body("paths.'/purge/preview'.get", notNullValue())
                 .body("paths.'/sources'.get", notNullValue());
     }
 
     private static void post(String json, int status, String message) {
         RestAssured.given().contentType(ContentType.JSON).body(json).post("/datasets").then().statusCode(status)
-                .body("message", containsString(message)).body("status", equalTo(status));
+                .contentType(ContentType.JSON).body("message", containsString(message)).body("status", equalTo(status));
     }
 }

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -36,7 +35,6 @@ import java.util.regex.Pattern;
 @Named("manualEntries")
 public class ManualEntries {
 
-    private static final Set<String> FIELDS = Set.of("source", "storageKey", "parameter", "level", "referenceTime", "forecastHour");
     private static final Pattern SOURCE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     @Inject
@@ -55,7 +53,7 @@ public class ManualEntries {
     /** Where Sluice itself writes: landing and HTTP archives, bronze and silver Parquet. */
     static final java.util.List<String> OWN_PREFIXES = java.util.List.of("raw/", "bronze/", "silver/");
 
-    public Map<String, Object> create(Map<String, Object> body) throws SQLException {
+    public Map<String, Object> create(ManualEntry body) throws SQLException {
         Entry entry = read(body);
         long bytes = objectSize(entry.storageKey());
         try (Connection connection = dataSource.getConnection();
@@ -74,7 +72,7 @@ public class ManualEntries {
         }
     }
 
-    public Map<String, Object> update(Object id, Map<String, Object> body) throws SQLException {
+    public Map<String, Object> update(Object id, ManualEntry body) throws SQLException {
         long key = QueryParameters.id(id);
         Entry entry = read(body);
         long bytes = objectSize(entry.storageKey());
@@ -123,20 +121,16 @@ public class ManualEntries {
                 + "'; only manual entries can be changed or removed");
     }
 
-    private Entry read(Map<String, Object> body) {
+    /** The entry checked: what JSON alone cannot say (required fields, names, keys, times, ranges). */
+    private Entry read(ManualEntry body) {
         if (body == null) {
             throw new BadRequestException("a JSON object with source and storageKey is expected");
         }
-        for (String field : body.keySet()) {
-            if (!FIELDS.contains(field)) {
-                throw new BadRequestException("unknown field '" + field + "'; fields are " + FIELDS);
-            }
-        }
-        String source = string(body, "source", true);
+        String source = string(body.source(), "source", true);
         if (!SOURCE.matcher(source).matches()) {
             throw new BadRequestException("source: '" + source + "' must be lower-case letters, digits, . _ - (at most 63)");
         }
-        String storageKey = string(body, "storageKey", true);
+        String storageKey = string(body.storageKey(), "storageKey", true);
         if (storageKey.startsWith("/") || storageKey.length() > 1024 || storageKey.contains("..")) {
             throw new BadRequestException("storageKey: must be a relative object key of at most 1024 characters");
         }
@@ -147,7 +141,7 @@ public class ManualEntries {
                                           + " object outside them");
         }
         Instant reference = null;
-        String referenceText = string(body, "referenceTime", false);
+        String referenceText = string(body.referenceTime(), "referenceTime", false);
         if (referenceText != null) {
             try {
                 reference = OffsetDateTime.parse(referenceText).toInstant();
@@ -155,15 +149,12 @@ public class ManualEntries {
                 throw new BadRequestException("referenceTime: '" + referenceText + "' is not a time like 2025-06-19T12:00:00Z");
             }
         }
-        Integer forecastHour = null;
-        Object hour = body.get("forecastHour");
-        if (hour != null) {
-            if (!(hour instanceof Integer h) || h < 0 || h > 10_000) {
-                throw new BadRequestException("forecastHour: must be a whole number from 0 to 10000");
-            }
-            forecastHour = h;
+        Integer forecastHour = body.forecastHour();
+        if (forecastHour != null && (forecastHour < 0 || forecastHour > 10_000)) {
+            throw new BadRequestException("forecastHour: must be a whole number from 0 to 10000");
         }
-        return new Entry(source, storageKey, string(body, "parameter", false), string(body, "level", false), reference, forecastHour);
+        return new Entry(source, storageKey, string(body.parameter(), "parameter", false), string(body.level(), "level", false),
+                reference, forecastHour);
     }
 
     /** Sluice's own prefixes: raw/, bronze/, silver/, each bucket source's "<name>/" and each HTTP source's raw/http/<name>/. */
@@ -190,21 +181,17 @@ public class ManualEntries {
         return null;
     }
 
-    private static String string(Map<String, Object> body, String field, boolean required) {
-        Object value = body.get(field);
-        if (value == null || (value instanceof String s && s.isBlank())) {
+    private static String string(String value, String field, boolean required) {
+        if (value == null || value.isBlank()) {
             if (required) {
                 throw new BadRequestException(field + ": required");
             }
             return null;
         }
-        if (!(value instanceof String s)) {
-            throw new BadRequestException(field + ": must be a string");
-        }
-        if (s.length() > 1024) {
+        if (value.length() > 1024) {
             throw new BadRequestException(field + ": longer than 1024 characters");
         }
-        return s;
+        return value;
     }
 
     private long objectSize(String storageKey) {

@@ -75,7 +75,8 @@ class RouteFilesStandAloneTest {
             if (content.contains("- rest:") && !(dependencies.contains("camel:rest") && dependencies.contains("camel:platform-http"))) {
                 problems.add(name + ": REST DSL without camel:rest and camel:platform-http");
             }
-            if (content.contains("library: Jackson") && !dependencies.contains("camel:jackson")) {
+            // the REST DSL binds JSON with Jackson (camel.rest.binding-mode=json in the processors' configuration)
+            if ((content.contains("library: Jackson") || content.contains("- rest:")) && !dependencies.contains("camel:jackson")) {
                 problems.add(name + ": JSON marshalling without camel:jackson");
             }
             if (content.contains("routePolicy: leaderOnly") && !(dependencies.contains("camel:kubernetes") && dependencies.contains("camel:file"))) {
