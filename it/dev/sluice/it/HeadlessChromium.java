@@ -128,11 +128,6 @@ final class HeadlessChromium implements AutoCloseable {
                && !(value.isNumber() && value.asDouble() == 0) && !(value.isTextual() && value.asText().isEmpty());
     }
 
-    /** Turns the mouse wheel over a point of the page, as a user zooming a diagram out (deltaY &gt; 0) does. */
-    void wheel(double x, double y, double deltaY) throws Exception {
-        call("Input.dispatchMouseEvent", Map.of("type", "mouseWheel", "x", x, "y", y, "deltaX", 0, "deltaY", deltaY));
-    }
-
     byte[] screenshot() throws Exception {
         return Base64.getDecoder().decode(call("Page.captureScreenshot", Map.of("format", "png")).path("data").asText());
     }
