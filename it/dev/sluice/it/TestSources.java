@@ -87,6 +87,15 @@ final class TestSources {
                 dataset: rain-gauge-workbooks
                 rateLimit: 50ms
                 """);
+        // polled by HawtioStagesTest only, through its own route
+        Files.writeString(directory.resolve("test-hawtio.yaml"), """
+                type: bucket
+                name: test-hawtio
+                bucket: hawtio-upstream
+                schedule: "0 0 1 1 *"
+                period: 1d
+                keys: ["day/{yyyy}{mm}{dd}/obj-*.bin"]
+                """);
         Files.writeString(directory.resolve("test-pollers.yaml"), """
                 type: bucket
                 name: test-pollers

@@ -112,6 +112,7 @@ public class HawtioConsole {
             options.putHeader(HttpHeaders.ORIGIN, origin);
         }
         Buffer forwarded = body;
+        boolean dumpsRoutes = body.toString().contains(TemplatedRouteCounters.OPERATION);
         jolokia.request(options)
                 .compose(proxied -> proxied.send(forwarded))
                 .compose(response -> response.body().onSuccess(answer -> {
@@ -121,7 +122,7 @@ public class HawtioConsole {
                         context.response().putHeader(HttpHeaders.CONTENT_TYPE, type);
                     }
                 }))
-                .onSuccess(answer -> context.response().end(answer))
+                .onSuccess(answer -> context.response().end(dumpsRoutes ? TemplatedRouteCounters.inAnswer(answer) : answer))
                 .onFailure(e -> refuse(context, 502, "Jolokia is not reachable: " + e.getMessage()));
     }
 
