@@ -43,17 +43,28 @@ class HawtioStagesTest {
     record Stage(String drawn, int items) {
     }
 
-    /** landing-ingest, for one file: found, loaded, archived, moved out of the inbox. */
+    /** landing-ingest, for one file: admitted, matched, loaded, archived, moved out of the inbox, told. */
     static final List<Stage> LANDING_STAGES = List.of(
             new Stage("From file:", 1),
-            new Stage("Bean landingFileI", 1),
-            new Stage("To aws2-s3://", 1),
-            new Stage("Bean landingDirec", 1));
+            new Stage("landing-admit", 1),
+            new Stage("landing-match-dataset", 1),
+            new Stage("landing-load", 1),
+            new Stage("landing-archive", 1),
+            new Stage("landing-move-to-done", 1),
+            new Stage("landing-file-loaded-event", 1));
 
-    /** ingest-&lt;source&gt;, for one poll that stores one object. */
+    /** ingest-&lt;source&gt;, for one scheduled poll: the cron fired once. */
     static final List<Stage> BUCKET_STAGES = List.of(
-            new Stage("From cron:", 1),
-            new Stage("Bean bucketPoller", 1));
+            new Stage("From cron:", 1));
+
+    /** bucket-poll, the stages of that poll, which stored one object: listed, split, claimed, copied, catalogued, told. */
+    static final List<Stage> BUCKET_POLL_STAGES = List.of(
+            new Stage("bucket-list", 1),
+            new Stage("bucket-split", 1),
+            new Stage("bucket-claim", 1),
+            new Stage("bucket-transfer", 1),
+            new Stage("bucket-catalogue", 1),
+            new Stage("bucket-object-stored", 1));
 
     /** A bucket source of the tests (TestSources) no other test polls. */
     private static final String SOURCE = "test-hawtio";
@@ -81,6 +92,7 @@ class HawtioStagesTest {
 
         // the counters show what this test did, not what the tests before it did
         camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedRoute("landing-ingest").reset(true);
+        camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedRoute("bucket-poll").reset(true);
         // one bucket poll: the source's route as Sluice makes it for an enabled source, scheduled once, 3 s from now
         String day = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd"));
         Upstream.put("hawtio-upstream", "day/" + day + "/obj-stage.bin", Upstream.random(3000, 90));
@@ -104,6 +116,7 @@ class HawtioStagesTest {
             browser.authorize(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD);
             assertDiagram(browser, "landing-ingest", LANDING_STAGES, output);
             assertDiagram(browser, BUCKET_ROUTE, BUCKET_STAGES, output);
+            assertDiagram(browser, "bucket-poll", BUCKET_POLL_STAGES, output);
         }
     }
 
