@@ -39,7 +39,8 @@ class EmbeddedDefaultPrivacyIT {
         // like a checkout in a home directory: the path down to data/ is open to everyone
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path data = base.resolve("data");
-        try (SluiceProcess first = SluiceProcess.start(data, Map.of())) {
+        // the first start unpacks PostgreSQL: with the heap README recommends for copy-heavy deployments
+        try (SluiceProcess first = SluiceProcess.start(data, Map.of(), "-Xmx96m", "-XX:+UseSerialGC")) {
             String url = first.awaitStarted(Duration.ofSeconds(90));
             int port = Integer.parseInt(url.replaceAll(".*localhost:(\\d+)/.*", "$1"));
 

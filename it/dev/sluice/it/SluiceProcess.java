@@ -38,12 +38,20 @@ final class SluiceProcess implements AutoCloseable {
     }
 
     static SluiceProcess start(Path dataDirectory, Map<String, String> environment) throws IOException {
+        return start(dataDirectory, environment, "-Xmx256m");
+    }
+
+    /** As {@link #start(Path, Map)} with the given JVM options (e.g. the heap a deployment recommends). */
+    static SluiceProcess start(Path dataDirectory, Map<String, String> environment, String... jvmOptions) throws IOException {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("run after 'mvn package': " + jar + " is missing");
         }
         Path log = Files.createTempFile(dataDirectory.getParent(), "sluice-", ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("java"));
+        command.addAll(java.util.List.of(jvmOptions));
+        command.addAll(java.util.List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("SLUICE_DATA_DIR", dataDirectory.toString());

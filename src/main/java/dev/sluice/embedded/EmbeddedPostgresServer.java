@@ -54,6 +54,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Path log = dataDirectory.resolveSibling("postgres.log");
             // zonky reads its working directory (binaries, scratch) from this property when the builder is made
             System.setProperty("ot.epg.working-dir", binaries.toString());
+            PostgresBinaries.unpackInto(binaries);
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(binaries.toFile())
                     .setDataDirectory(dataDirectory)
