@@ -1,11 +1,13 @@
 package dev.sluice.it;
 
 import dev.sluice.outbox.BronzePublisher;
-import dev.sluice.silver.SilverBuilder;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.api.management.ManagedCamelContext;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -41,20 +43,31 @@ class DeepStorageTest {
     @Inject
     BronzePublisher publisher;
     @Inject
-    SilverBuilder silver;
+    ProducerTemplate routes;
+    @Inject
+    CamelContext camel;
 
     @Test
     void tenThousandEventsShouldLandInBronzeOnceEachInTheirDatePartition() throws Exception {
-        publisher.publishPending();
+        publishPending();
         execute("""
                 insert into outbox (aggregate_type, event_type, client_id, payload, occurred_at)
                 select 'order', 'OrderPlaced', 'bronze-' || (g % 7), jsonb_build_object('n', g, 'note', 'é ' || g),
                        timestamptz '2025-03-01 00:00:00+00' + (g % 3) * interval '1 day' + (g % 3600) * interval '1 second'
                 from generate_series(1, 10000) g""");
 
-        Map<String, Object> result = publisher.publishPending();
+        long stored = completed("bronze-store-batch");
+        long marked = completed("bronze-mark-published");
+
+        Map<String, Object> result = publishPending();
 
         assertEquals(10000L, result.get("events"));
+        // one batch (10,000 events) through the route's stages: stored, then marked published and on record
+        assertEquals(1L, result.get("batches") instanceof Number n ? n.longValue() : -1);
+        assertEquals(stored + 1, completed("bronze-store-batch"));
+        assertEquals(marked + 1, completed("bronze-mark-published"));
+        assertEquals(1, landing.count("select count(*) from ingest_run where source = 'outbox' and kind = 'batch' and outcome = 'published'"
+                + " and rows_loaded = 10000 and message like '%date=2025-03-0%'"));
         assertEquals(0, landing.count("select count(*) from outbox where client_id like 'bronze-%' and published_at is null"));
         try (Connection duck = bronze()) {
             assertEquals(10000, scalar(duck, "select count(*) from bronze where client_id like 'bronze-%'"));
@@ -76,7 +89,7 @@ class DeepStorageTest {
 
     @Test
     void aCrashBetweenWritingAndMarkingShouldNeitherLoseNorDuplicate() throws Exception {
-        publisher.publishPending();
+        publishPending();
         execute("""
                 insert into outbox (aggregate_type, event_type, client_id, payload, occurred_at)
                 select 'order', 'OrderPlaced', 'crash-test', jsonb_build_object('n', g), timestamptz '2025-05-05 12:00:00+00' + g * interval '1 minute'
@@ -88,7 +101,7 @@ class DeepStorageTest {
         assertEquals(2500, written.events());
         assertEquals(2500, landing.count("select count(*) from outbox where client_id = 'crash-test' and published_at is null"));
 
-        publisher.publishPending();
+        publishPending();
 
         assertEquals(0, landing.count("select count(*) from outbox where client_id = 'crash-test' and published_at is null"));
         assertEquals(1, landing.count("select count(*) from bronze_batch where id = ? and status = 'published'", batch));
@@ -100,8 +113,8 @@ class DeepStorageTest {
 
     @Test
     void silverShouldHoldTypedDeduplicatedRowsAndDeadLetterBadPayloads() throws Exception {
-        publisher.publishPending();
-        silver.processPending();
+        publishPending();
+        buildSilver();
         execute("""
                 insert into outbox (aggregate_type, event_type, client_id, payload, occurred_at) values
                 ('stop', 'StopOrderExecuted', 'silver-a', '{"order_id": "o1", "symbol": "ACME", "side": "buy", "quantity": "10.5", "stop_price": 99.5, "price": 100.25, "status": "filled", "executed_at": "2025-04-01T14:00:00Z", "slippage_bps": 2.5}', '2025-04-01T14:00:01Z'),
@@ -111,14 +124,17 @@ class DeepStorageTest {
                 ('stop', 'StopOrderExecuted', 'silver-b', '{"order_id": "o5", "symbol": "INIT", "side": "buy", "quantity": "lots", "price": 5, "status": "filled", "executed_at": "2025-04-01T12:00:00Z"}', '2025-04-01T12:00:01Z'),
                 ('stop', 'StopOrderExecuted', 'silver-b', '"just a string"', '2025-04-01T13:00:01Z'),
                 ('order', 'OrderPlaced', 'silver-b', '{"n": 1}', '2025-04-01T13:00:02Z')""");
-        publisher.publishPending();
+        publishPending();
 
-        List<Map<String, Object>> summaries = silver.processPending();
+        long recorded = completed("silver-record-file");
+
+        List<Map<String, Object>> summaries = buildSilver();
 
         Map<String, Object> summary = summaries.get(0);
         assertEquals(6L, summary.get("rowsIn"), summary.toString());
         assertEquals(3L, summary.get("rowsOut"), summary.toString());
         assertEquals(3L, summary.get("rejected"), summary.toString());
+        assertEquals(recorded + (Long) summary.get("files"), completed("silver-record-file"), "each bronze file is recorded by the route");
         assertEquals(Map.of("filled", 2L, "partial", 1L), summary.get("status"));
         @SuppressWarnings("unchecked")
         Map<String, Object> slippage = (Map<String, Object>) summary.get("slippage_bps");
@@ -153,11 +169,28 @@ class DeepStorageTest {
         String bronzeKey = keys("bronze/events/date=2025-04-01/").get(0);
         landing.s3().copyObject(b -> b.sourceBucket("sluice").sourceKey(bronzeKey).destinationBucket("sluice")
                 .destinationKey("bronze/events/date=2025-04-01/part-9999999999.parquet"));
-        Map<String, Object> again = silver.processPending().get(0);
+        Map<String, Object> again = buildSilver().get(0);
         assertEquals(0L, again.get("rowsOut"), again.toString());
         assertTrue((Long) again.get("duplicates") > 0, again.toString());
         assertEquals(keys.size(), keys("silver/stop_executions/").size());
-        assertEquals(0L, silver.processPending().get(0).get("files"), "every bronze file is taken in once");
+        assertEquals(0L, buildSilver().get(0).get("files"), "every bronze file is taken in once");
+    }
+
+    /** A run of the outbox → bronze pipeline (routes/outbox-bronze.camel.yaml), as the timer starts it. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> publishPending() {
+        return routes.requestBody("direct:publish-outbox", null, Map.class);
+    }
+
+    /** A run of the bronze → silver pipeline (routes/bronze-silver.camel.yaml), as the cron starts it: one summary per table. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> buildSilver() {
+        return routes.requestBody("direct:build-silver", null, List.class);
+    }
+
+    /** Exchanges a route step (by its id) has completed so far. */
+    private long completed(String step) throws Exception {
+        return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedProcessor(step).getExchangesCompleted();
     }
 
     private Connection bronze() throws Exception {

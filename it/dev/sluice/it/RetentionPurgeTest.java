@@ -7,6 +7,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.api.management.ManagedCamelContext;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -44,6 +46,8 @@ class RetentionPurgeTest {
     RetentionPurge purge;
     @Inject
     dev.sluice.bucket.Catalog catalog;
+    @Inject
+    CamelContext camel;
 
     private final Instant now = Instant.now();
 
@@ -106,8 +110,14 @@ class RetentionPurgeTest {
                 .body("message", org.hamcrest.Matchers.containsString("no-such-thing"));
         assertTrue(landing.s3().headObject(b -> b.bucket("sluice").key(expired.get(0))).contentLength() > 0, "a dry run deletes nothing");
 
+        long deleteObjects = completed("purge-delete-objects");
+        long deleteRows = completed("purge-delete-rows");
         JsonPath run = RestAssured.given().queryParam("source", "test-mrms").post("/purge/runs")
                 .then().statusCode(200).extract().jsonPath();
+        // the purge route split the 1,203 expired objects into two batches (sluice.purge.batch-size 1000),
+        // each through DeleteObjects and then its rows
+        assertEquals(deleteObjects + 2, completed("purge-delete-objects"));
+        assertEquals(deleteRows + 2, completed("purge-delete-rows"));
         assertEquals(preview.getLong("total.objects"), run.getLong("total.objects"));
         assertEquals(preview.getLong("total.bytes"), run.getLong("total.bytes"));
         assertEquals(preview.getLong("total.ledgerRows"), run.getLong("total.ledgerRows"));
@@ -178,6 +188,11 @@ class RetentionPurgeTest {
         for (String key : keys) {
             assertThrows(NoSuchKeyException.class, () -> landing.s3().headObject(b -> b.bucket("sluice").key(key)), key);
         }
+    }
+
+    /** Exchanges a step of the purge route (by its id) has completed so far: one per batch. */
+    private long completed(String step) throws Exception {
+        return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedProcessor(step).getExchangesCompleted();
     }
 
     /** An object in our bucket and its catalog row; returns its size. */

@@ -7,7 +7,6 @@ import dev.sluice.metrics.IngestMetrics;
 import dev.sluice.parquet.ParquetColumn;
 import dev.sluice.parquet.ParquetFileWriter;
 import io.agroal.api.AgroalDataSource;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -26,18 +25,16 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Outbox → bronze: unpublished events in bounded batches, one Parquet file per batch and event
- * date at bronze/events/date=YYYY-MM-DD/part-&lt;batch&gt;.parquet, then the batch marked published.
+ * Outbox → bronze (the stages of routes/outbox-bronze.camel.yaml): unpublished events in bounded
+ * batches, one Parquet file per batch and event date at
+ * bronze/events/date=YYYY-MM-DD/part-&lt;batch&gt;.parquet, then the batch marked published.
  *
  * A batch is first claimed (its events fixed in the database), then written, then marked. A crash
  * at any point leaves a claimed batch, which the next run writes again with the same events to the
@@ -67,56 +64,55 @@ public class BronzePublisher {
     @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "10000")
     int batchSize;
 
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "bronze-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * Route step: the batches to publish, claimed one at a time as the route's split asks for the
+     * next (while the previous one is being written): first batches a crash cut off (claimed, not
+     * published: redone with the same events to the same keys), then new ones until none is left.
+     */
+    public Iterator<Claimed> claimed() throws SQLException {
+        Iterator<Long> unfinished = unfinishedBatches().iterator();
+        return new Iterator<>() {
+            Claimed next;
+            boolean exhausted;
 
-    @PreDestroy
-    void stop() {
-        writer.shutdownNow();
+            @Override
+            public boolean hasNext() {
+                if (next == null && !exhausted) {
+                    try {
+                        if (unfinished.hasNext()) {
+                            long batch = unfinished.next();
+                            next = new Claimed(batch, read(batch));
+                        } else {
+                            next = claim();
+                            exhausted = next == null;
+                        }
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("cannot claim the next outbox batch: " + e.getMessage(), e);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Claimed next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Claimed claimed = next;
+                next = null;
+                return claimed;
+            }
+        };
     }
 
-    /**
-     * Publishes every pending event: first batches a crash cut off, then new ones, until none is
-     * left. The next batch is claimed while the previous one is written and marked.
-     */
-    public Map<String, Object> publishPending() throws Exception {
+    /** Route step: the run's summary from the batches it published (none: the timer's empty body). */
+    public Map<String, Object> summary(List<?> published) {
         long events = 0;
         int batches = 0;
-        for (long batch : unfinishedBatches()) {
-            events += publish(batch, read(batch));
-            batches++;
-        }
-        Future<Long> previous = null;
-        try {
-            Claimed claimed;
-            while ((claimed = claim()) != null) {
-                if (previous != null) {
-                    Future<Long> done = previous;
-                    previous = null;
-                    events += done.get();
-                }
-                Claimed batch = claimed;
-                previous = writer.submit(() -> publish(batch.batch(), batch.rows()));
+        for (Object element : published == null ? List.of() : published) {
+            if (element instanceof Written written) {
+                events += written.events();
                 batches++;
-            }
-            if (previous != null) {
-                Future<Long> last = previous;
-                previous = null;
-                events += last.get();
-            }
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } finally {
-            // never leave a batch being written behind: the next run would write it again at the same time
-            if (previous != null) {
-                try {
-                    previous.get();
-                } catch (ExecutionException ignored) {
-                    // its batch stays claimed and is redone by the next run
-                }
             }
         }
         Map<String, Object> result = new LinkedHashMap<>();
@@ -164,21 +160,30 @@ public class BronzePublisher {
         }
     }
 
-    /** Writes a claimed batch's files and marks the batch and its events published; returns its events. */
-    long publish(long batch, List<Object[]> rows) throws Exception {
-        Instant started = Instant.now();
-        Written written = write(batch, rows);
-        markPublished(batch, written.keys(), written.bytes());
-        Instant finished = Instant.now();
-        runs.record(new IngestRun("outbox", "batch", "bronze batch " + batch, null, null, written.events(), written.events(), 0,
-                written.bytes(), started, finished, "published", String.join(", ", written.keys())));
-        metrics.run("outbox-bronze", "success", Duration.between(started, finished));
-        metrics.file("outbox-bronze", written.bytes());
-        return written.events();
-    }
+    /**
+     * What step 2 stored, and once step 3 is done, its ingest_run.
+     *
+     * @param started when writing began (the batch's ingest_run starts there)
+     */
+    public record Written(long batch, List<String> keys, long bytes, long events, Instant started, Long runId) {
 
-    /** What step 2 stored. */
-    public record Written(List<String> keys, long bytes, long events) {
+        Written published(long runId) {
+            return new Written(batch, keys, bytes, events, started, runId);
+        }
+
+        /** The {@code bronze.batch} event's data. */
+        public Map<String, Object> getEvent() {
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("source", "outbox");
+            event.put("subject", "bronze batch " + batch);
+            event.put("batch", batch);
+            event.put("runId", runId);
+            event.put("rows", events);
+            event.put("bytes", bytes);
+            event.put("keys", keys);
+            event.put("outcome", "published");
+            return event;
+        }
     }
 
     /** A claimed batch's events, as claim() returned them (to redo a batch a crash cut off). */
@@ -209,8 +214,14 @@ public class BronzePublisher {
         return rows;
     }
 
+    /** Route step 2: stores a claimed batch's files, one per event date (UTC). */
+    public Written store(Claimed claimed) throws Exception {
+        return write(claimed.batch(), claimed.rows());
+    }
+
     /** Step 2: stores a claimed batch's files, one per event date (UTC). */
     public Written write(long batch, List<Object[]> rows) throws Exception {
+        Instant started = Instant.now();
         Map<LocalDate, List<Object[]>> byDate = new TreeMap<>();
         for (Object[] row : rows) {
             byDate.computeIfAbsent(((Instant) row[4]).atZone(ZoneOffset.UTC).toLocalDate(), d -> new ArrayList<>()).add(row);
@@ -233,22 +244,22 @@ public class BronzePublisher {
             events += day.getValue().size();
         }
         LOG.debugf("bronze batch %d: %d events in %s", batch, events, keys);
-        return new Written(keys, bytes, events);
+        return new Written(batch, keys, bytes, events, started, null);
     }
 
-    /** Step 3: the batch and its events are published (only after its files are stored). */
-    private void markPublished(long batch, List<String> keys, long bytes) throws SQLException {
+    /** Route step 3: the batch and its events are published (only after its files are stored), and on record. */
+    public Written markPublished(Written written) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement events = connection.prepareStatement(
                     "update outbox set published_at = now() where batch_id = ? and published_at is null");
                  PreparedStatement done = connection.prepareStatement("""
                          update bronze_batch set status = 'published', object_keys = ?, bytes = ?, published_at = now() where id = ?""")) {
-                events.setLong(1, batch);
+                events.setLong(1, written.batch());
                 events.executeUpdate();
-                done.setArray(1, connection.createArrayOf("text", keys.toArray()));
-                done.setLong(2, bytes);
-                done.setLong(3, batch);
+                done.setArray(1, connection.createArrayOf("text", written.keys().toArray()));
+                done.setLong(2, written.bytes());
+                done.setLong(3, written.batch());
                 done.executeUpdate();
                 connection.commit();
             } catch (SQLException e) {
@@ -256,6 +267,12 @@ public class BronzePublisher {
                 throw e;
             }
         }
+        Instant finished = Instant.now();
+        long runId = runs.record(new IngestRun("outbox", "batch", "bronze batch " + written.batch(), null, null, written.events(),
+                written.events(), 0, written.bytes(), written.started(), finished, "published", String.join(", ", written.keys())));
+        metrics.run("outbox-bronze", "success", Duration.between(written.started(), finished));
+        metrics.file("outbox-bronze", written.bytes());
+        return written.published(runId);
     }
 
     private List<Long> unfinishedBatches() throws SQLException {

@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * Deletes a dataset's rows whose retention column is older than its row retention. Table and column
@@ -25,8 +27,14 @@ public class DatasetRowPurge {
         return new PurgeCounts(0, 0, 0, 0, execute("select count(*) from %s where %s < ?", target, cutoff), 0);
     }
 
-    public PurgeCounts purge(PurgeTarget target, Instant cutoff) throws SQLException {
-        return new PurgeCounts(0, 0, 0, 0, execute("delete from %s where %s < ?", target, cutoff), 0);
+    /** The one batch of a dataset's rows: a single DELETE (rows, unlike objects, go in one statement). */
+    Iterator<PurgeBatch> batches(PurgeRun run) {
+        return List.of(new PurgeBatch(run, List.of())).iterator();
+    }
+
+    void deleteRows(PurgeBatch batch) throws SQLException {
+        PurgeRun run = batch.run();
+        batch.done(new PurgeCounts(0, 0, 0, 0, execute("delete from %s where %s < ?", run.target(), run.cutoff()), 0));
     }
 
     private long execute(String sql, PurgeTarget target, Instant cutoff) throws SQLException {

@@ -3,6 +3,7 @@ package dev.sluice.purge;
 import dev.sluice.bucket.S3Clients;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -20,6 +21,7 @@ import java.util.Map;
  * succeeds, which is what lets an interrupted purge simply run again.
  */
 @ApplicationScoped
+@Named("objectDeleter")
 public class ObjectDeleter {
 
     public static final int MAX_KEYS_PER_REQUEST = 1000;
@@ -31,6 +33,8 @@ public class ObjectDeleter {
 
     /** Keys the store refused (with its reason) and keys whose request failed (deleted or not: unknown). */
     public record Outcome(Map<String, String> refused, Map<String, String> unknown) {
+        static final Outcome NONE = new Outcome(Map.of(), Map.of());
+
         public boolean failed(String key) {
             return refused.containsKey(key) || unknown.containsKey(key);
         }
@@ -38,6 +42,12 @@ public class ObjectDeleter {
         public int failures() {
             return refused.size() + unknown.size();
         }
+    }
+
+    /** Route step: deletes a batch's objects; its rows go in the next step, according to the outcome. */
+    public PurgeBatch deleteObjects(PurgeBatch batch) {
+        batch.deleted(delete(batch.keysToDelete()));
+        return batch;
     }
 
     public Outcome delete(Collection<String> keys) {

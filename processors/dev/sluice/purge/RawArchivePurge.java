@@ -12,11 +12,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
- * Purges a dataset's archived originals older than its raw retention: the objects (only under the
- * dataset's archive prefixes), then their ledger rows. Objects go first: an interruption leaves
+ * Purges a dataset's archived originals older than its raw retention (each stage a step of
+ * routes/retention-purge.camel.yaml): the objects (only under the dataset's archive prefixes), then
+ * their ledger rows. Objects go first: an interruption leaves
  * ledger rows whose object is already gone, which the next run deletes again harmlessly.
  */
 @ApplicationScoped
@@ -52,49 +54,72 @@ public class RawArchivePurge {
         }
     }
 
+    /**
+     * One target's archives purged here and now, batch after batch, with the stages the purge route
+     * runs (for a caller without the route, and no ingest_run).
+     */
     public PurgeCounts purge(PurgeTarget target, Instant cutoff) throws SQLException {
-        PurgeCounts counts = PurgeCounts.NONE;
-        long afterId = 0;
-        while (true) {
-            List<Archive> batch = new ArrayList<>();
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement select = connection.prepareStatement(
-                         "select id, archive_key, size_bytes, " + CURRENT + " from file_ledger where " + EXPIRED
-                         + " and id > ? order by id limit ?")) {
-                select.setTimestamp(1, Timestamp.from(cutoff));
-                bindFrom(2, connection, select, target, cutoff);
-                select.setLong(5, afterId);
-                select.setInt(6, batchSize);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        batch.add(new Archive(rows.getLong(1), rows.getString(2), rows.getLong(3), rows.getBoolean(4)));
+        PurgeRun run = new PurgeRun(target, Instant.now(), cutoff, 0);
+        for (Iterator<PurgeBatch> batches = batches(run); batches.hasNext(); ) {
+            deleteRows(deleter.deleteObjects(batches.next()));
+        }
+        return run.counts();
+    }
+
+    /** The target's expired archives in batches (by ledger id); none is marked: no API lists archives. */
+    Iterator<PurgeBatch> batches(PurgeRun run) {
+        PurgeTarget target = run.target();
+        Instant cutoff = run.cutoff();
+        return new PurgeBatches.Cursor(run) {
+            long afterId = 0;
+
+            @Override
+            List<PurgeBatch.Item> fetch() throws SQLException {
+                List<PurgeBatch.Item> batch = new ArrayList<>();
+                try (Connection connection = dataSource.getConnection();
+                     PreparedStatement select = connection.prepareStatement(
+                             "select id, archive_key, size_bytes, " + CURRENT + " from file_ledger where " + EXPIRED
+                             + " and id > ? order by id limit ?")) {
+                    select.setTimestamp(1, Timestamp.from(cutoff));
+                    bindFrom(2, connection, select, target, cutoff);
+                    select.setLong(5, afterId);
+                    select.setInt(6, batchSize);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            // current: an old version's row; its key holds a version still kept
+                            batch.add(new PurgeBatch.Item(rows.getLong(1), rows.getString(2), rows.getLong(3), rows.getBoolean(4)));
+                        }
                     }
                 }
-            }
-            if (batch.isEmpty()) {
-                return counts;
-            }
-            afterId = batch.get(batch.size() - 1).id();
-            ObjectDeleter.Outcome outcome = deleter.delete(batch.stream().filter(a -> !a.current()).map(Archive::key).distinct().toList());
-            List<Long> deleted = new ArrayList<>();
-            long bytes = 0;
-            long objects = 0;
-            for (Archive a : batch) {
-                if (a.current()) {
-                    deleted.add(a.id()); // an old version's row; its key holds a version still kept
-                } else if (!outcome.failed(a.key())) {
-                    deleted.add(a.id());
-                    bytes += a.bytes();
-                    objects++;
+                if (!batch.isEmpty()) {
+                    afterId = batch.get(batch.size() - 1).id();
                 }
+                return batch;
             }
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement delete = connection.prepareStatement("delete from file_ledger where id = any(?)")) {
-                delete.setArray(1, connection.createArrayOf("bigint", deleted.toArray()));
-                delete.executeUpdate();
+        };
+    }
+
+    /** Deletes the ledger rows of a batch's archives that went (and of old versions whose key is kept). */
+    void deleteRows(PurgeBatch batch) throws SQLException {
+        ObjectDeleter.Outcome outcome = batch.deletion();
+        List<Long> deleted = new ArrayList<>();
+        long bytes = 0;
+        long objects = 0;
+        for (PurgeBatch.Item a : batch.items()) {
+            if (a.keepObject()) {
+                deleted.add(a.id());
+            } else if (!outcome.failed(a.key())) {
+                deleted.add(a.id());
+                bytes += a.bytes();
+                objects++;
             }
-            counts = counts.plus(new PurgeCounts(objects, bytes, 0, deleted.size(), 0, batch.size() - deleted.size()));
         }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("delete from file_ledger where id = any(?)")) {
+            delete.setArray(1, connection.createArrayOf("bigint", deleted.toArray()));
+            delete.executeUpdate();
+        }
+        batch.done(new PurgeCounts(objects, bytes, 0, deleted.size(), 0, batch.items().size() - deleted.size()));
     }
 
     /** Binds the EXPIRED parameters from parameter index {@code first} on. */
@@ -105,6 +130,4 @@ public class RawArchivePurge {
         statement.setArray(first + 2, connection.createArrayOf("text", target.prefixes().toArray()));
     }
 
-    private record Archive(long id, String key, long bytes, boolean current) {
-    }
 }

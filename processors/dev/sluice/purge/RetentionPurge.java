@@ -8,7 +8,10 @@ import dev.sluice.metrics.IngestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import org.apache.camel.ProducerTemplate;
 import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The retention purge (routes/retention-purge.camel.yaml) and its dry run (GET /purge/preview).
- * Every target is purged on its own: one failing does not stop the others, and each records an
- * ingest_run (kind purge) with what it deleted, freed and failed to delete.
+ * The retention purge's run-level steps (routes/retention-purge.camel.yaml: the targets, a target's
+ * begin / failure / record, the run's summary) and its dry run (GET /purge/preview). Every target
+ * is purged on its own: one failing does not stop the others, and each records an ingest_run (kind
+ * purge) with what it deleted, freed and failed to delete.
  */
 @ApplicationScoped
 @Named("retentionPurge")
@@ -28,6 +32,9 @@ public class RetentionPurge {
 
     private static final Logger LOG = Logger.getLogger(RetentionPurge.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** the purge pipeline in routes/retention-purge.camel.yaml: a list of targets in, the run's summary out */
+    static final String PURGE_ROUTE = "purge-targets";
+    static final String PURGE_ENDPOINT = "direct:purge-targets";
 
     @Inject
     PurgeTargets targets;
@@ -41,15 +48,26 @@ public class RetentionPurge {
     IngestRuns runs;
     @Inject
     IngestMetrics metrics;
+    @Inject
+    ProducerTemplate producer;
 
-    /** Purges every target; the summary of the whole run. */
-    public Map<String, Object> purgeAll() {
-        return purge(targets.all());
+    /** Route step: every target retention applies to (routes/retention-purge.camel.yaml). */
+    public List<PurgeTarget> targets() {
+        return targets.all();
     }
 
-    /** Purges one source or dataset (all of them when name is blank). */
+    /**
+     * POST /purge/runs: purges one source or dataset (all of them when name is blank) now, through
+     * the purge route of routes/retention-purge.camel.yaml; the summary of the run.
+     */
     public Map<String, Object> purge(String name) {
-        return purge(select(name));
+        List<PurgeTarget> selected = select(name);
+        if (producer.getCamelContext().getRoute(PURGE_ROUTE) == null) {
+            throw new IllegalStateException("the retention purge route (routes/retention-purge.camel.yaml) is not running here");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> summary = producer.requestBody(PURGE_ENDPOINT, selected, Map.class);
+        return summary;
     }
 
     /** What a purge now would delete, per target and in total; deletes nothing. */
@@ -80,50 +98,55 @@ public class RetentionPurge {
         return targets.named(name);
     }
 
-    private Map<String, Object> purge(List<PurgeTarget> selected) {
-        Instant started = Instant.now();
+    /** Route step: a target's purge begins: its cutoff is fixed and its ingest_run (kind purge) opened. */
+    public PurgeRun begin(PurgeTarget target) throws SQLException {
+        return new PurgeRun(target, Instant.now(), runs.begin(target.name(), "purge", target.kind().label));
+    }
+
+    /** Route step: a target's purge stopped on an error; the other targets go on, the next run takes it up again. */
+    public PurgeRun failed(PurgeRun run, Exception error) {
+        run.failed(String.valueOf(error.getMessage()));
+        LOG.errorf(error, "Retention purge of %s (%s) failed; the next run takes it up again", run.target().name(), run.target().kind().label);
+        return run;
+    }
+
+    /** Route step: a target's purge is over: its ingest_run says what it deleted, freed and failed to delete. */
+    public PurgeRun record(PurgeRun run) {
+        PurgeCounts counts = run.counts();
+        Map<String, Object> item = describe(run.target(), run.cutoff(), counts, run.error());
+        String outcome = run.outcome();
+        try {
+            runs.finish(run.runId(), 0, 0, 0, counts.bytes(), outcome, run.error());
+            runs.summarize(run.runId(), JSON.writeValueAsString(item));
+        } catch (Exception e) {
+            LOG.errorf(e, "Cannot record the purge run of %s", run.target().name());
+        }
+        metrics.purged(run.target().name(), counts.objects(), counts.bytes(), counts.failed(), outcome,
+                Duration.between(run.begun(), Instant.now()));
+        if (counts.failed() > 0) {
+            LOG.warnf("Retention purge of %s: %d objects could not be deleted; kept for the next run", run.target().name(), counts.failed());
+        }
+        return run;
+    }
+
+    /**
+     * Route step: the run's summary from its targets' purges (an empty list: nothing has a retention),
+     * logged in one line.
+     */
+    public Map<String, Object> summarize(List<?> purged) {
         List<Map<String, Object>> items = new ArrayList<>();
         PurgeCounts total = PurgeCounts.NONE;
-        for (PurgeTarget target : selected) {
-            Instant begun = Instant.now();
-            Instant cutoff = target.cutoff(begun);
-            PurgeCounts counts = PurgeCounts.NONE;
-            String error = null;
-            try {
-                counts = switch (target.kind()) {
-                    case OBJECTS -> sourceObjects.purge(target, cutoff);
-                    case RAW_ARCHIVES -> rawArchives.purge(target, cutoff);
-                    case ROWS -> datasetRows.purge(target, cutoff);
-                };
-            } catch (Exception e) {
-                error = String.valueOf(e.getMessage());
-                LOG.errorf(e, "Retention purge of %s (%s) failed; the next run takes it up again", target.name(), target.kind().label);
-            }
-            total = total.plus(counts);
-            Map<String, Object> item = describe(target, cutoff, counts, error);
-            items.add(item);
-            record(target, begun, counts, error, item);
-            if (counts.failed() > 0) {
-                LOG.warnf("Retention purge of %s: %d objects could not be deleted; kept for the next run", target.name(), counts.failed());
-            }
+        Instant started = Instant.now();
+        for (Object element : purged) {
+            PurgeRun run = (PurgeRun) element;
+            items.add(describe(run.target(), run.cutoff(), run.counts(), run.error()));
+            total = total.plus(run.counts());
+            started = run.begun().isBefore(started) ? run.begun() : started;
         }
         Map<String, Object> summary = summary(items, total, Duration.between(started, Instant.now()));
         LOG.infof("Retention purge: %d objects (%d bytes), %d catalog rows, %d ledger rows, %d dataset rows deleted, %d failed",
                 total.objects(), total.bytes(), total.catalogRows(), total.ledgerRows(), total.rows(), total.failed());
         return summary;
-    }
-
-    private void record(PurgeTarget target, Instant begun, PurgeCounts counts, String error, Map<String, Object> item) {
-        Instant finished = Instant.now();
-        String outcome = error != null ? "failed" : counts.failed() > 0 ? "partial" : "purged";
-        try {
-            long runId = runs.record(new IngestRun(target.name(), "purge", target.kind().label, null, null,
-                    0, 0, 0, counts.bytes(), begun, finished, outcome, error));
-            runs.summarize(runId, JSON.writeValueAsString(item));
-        } catch (Exception e) {
-            LOG.errorf(e, "Cannot record the purge run of %s", target.name());
-        }
-        metrics.purged(target.name(), counts.objects(), counts.bytes(), counts.failed(), outcome, Duration.between(begun, finished));
     }
 
     private static Map<String, Object> describe(PurgeTarget target, Instant cutoff, PurgeCounts counts, String error) {

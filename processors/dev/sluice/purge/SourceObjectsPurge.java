@@ -3,7 +3,6 @@ package dev.sluice.purge;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.annotation.PreDestroy;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -13,19 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Purges a bucket source's expired objects: per batch, marks the catalog rows (so none is listed as
- * available while its object may be gone), deletes the objects with DeleteObjects, deletes the
+ * Purges a bucket source's expired objects (each stage a step of routes/retention-purge.camel.yaml):
+ * per batch, marks the catalog rows (so none is listed as available while its object may be gone),
+ * the route deletes the objects with DeleteObjects, then this deletes the
  * rows whose object went and unmarks those whose object the store refused (retried next run). Then
  * the source's ledger rows older than the window whose object is no longer catalogued.
  * Only rows written by the source itself (not manual catalog entries) under its own prefix are
@@ -50,19 +44,8 @@ public class SourceObjectsPurge {
 
     @Inject
     AgroalDataSource dataSource;
-    @Inject
-    ObjectDeleter deleter;
     @ConfigProperty(name = "sluice.purge.batch-size", defaultValue = "1000")
     int batchSize;
-    /** batches whose objects are being deleted at once */
-    @ConfigProperty(name = "sluice.purge.parallel", defaultValue = "2")
-    int parallel;
-
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "purge-delete");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     public PurgeCounts preview(PurgeTarget target, Instant cutoff) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
@@ -97,52 +80,37 @@ public class SourceObjectsPurge {
         }
     }
 
-    public PurgeCounts purge(PurgeTarget target, Instant cutoff) throws SQLException {
-        PurgeCounts counts = PurgeCounts.NONE;
-        Timestamp afterIngested = new Timestamp(0);
-        long afterId = 0;
-        // the next batch is marked while earlier ones are being deleted: the store's round trips
-        // and the database's overlap instead of adding up
-        Deque<Future<PurgeCounts>> inFlight = new ArrayDeque<>();
-        try {
-            while (true) {
-                List<Expired> batch = mark(target, cutoff, afterIngested, afterId);
-                if (batch.isEmpty()) {
-                    break;
+    /**
+     * The target's expired objects in batches, oldest first. A batch is marked when it is asked for,
+     * which the route's split does while earlier batches are being deleted: the store's round trips
+     * and the database's overlap instead of adding up.
+     */
+    Iterator<PurgeBatch> batches(PurgeRun run) {
+        return new PurgeBatches.Cursor(run) {
+            Timestamp afterIngested = new Timestamp(0);
+            long afterId = 0;
+
+            @Override
+            List<PurgeBatch.Item> fetch() throws SQLException {
+                List<Expired> marked = mark(run.target(), run.cutoff(), afterIngested, afterId);
+                if (!marked.isEmpty()) {
+                    Expired last = marked.get(marked.size() - 1);
+                    afterIngested = last.ingestedAt();
+                    afterId = last.id();
                 }
-                Expired last = batch.get(batch.size() - 1);
-                afterIngested = last.ingestedAt();
-                afterId = last.id();
-                if (inFlight.size() >= parallel) {
-                    counts = counts.plus(await(inFlight.removeFirst()));
-                }
-                inFlight.addLast(workers.submit(() -> deleteBatch(batch)));
+                return marked.stream().map(e -> new PurgeBatch.Item(e.id(), e.key(), e.bytes(), false)).toList();
             }
-            while (!inFlight.isEmpty()) {
-                counts = counts.plus(await(inFlight.removeFirst()));
-            }
-        } finally {
-            inFlight.forEach(f -> f.cancel(false));
-        }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement("""
-                     delete from file_ledger where id in (select l.id from file_ledger l where %s for update skip locked)"""
-                     .formatted(EXPIRED_LEDGER.formatted("")))) {
-            delete.setString(1, target.name());
-            delete.setTimestamp(2, Timestamp.from(cutoff));
-            counts = counts.plus(new PurgeCounts(0, 0, 0, delete.executeUpdate(), 0, 0));
-        }
-        return counts;
+        };
     }
 
-    /** Deletes a marked batch's objects, then the rows of those that went; unmarks those the store refused. */
-    private PurgeCounts deleteBatch(List<Expired> batch) throws SQLException {
-        ObjectDeleter.Outcome outcome = deleter.delete(batch.stream().map(Expired::key).toList());
+    /** Deletes the rows of a batch's objects that went; unmarks those the store refused. */
+    void deleteRows(PurgeBatch batch) throws SQLException {
+        ObjectDeleter.Outcome outcome = batch.deletion();
         List<Long> deleted = new ArrayList<>();
         List<Long> kept = new ArrayList<>();
         long bytes = 0;
         long failed = 0;
-        for (Expired e : batch) {
+        for (PurgeBatch.Item e : batch.items()) {
             if (outcome.refused().containsKey(e.key())) {
                 // the store kept the object: the row is available again, and retried next run
                 kept.add(e.id());
@@ -163,26 +131,19 @@ public class SourceObjectsPurge {
             update(connection, "delete from catalog where id = any(?) and purge_started_at is not null", deleted);
             update(connection, "update catalog set purge_started_at = null where id = any(?)", kept);
         }
-        return new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, failed);
+        batch.done(new PurgeCounts(deleted.size(), bytes, deleted.size(), 0, 0, failed));
     }
 
-    private static PurgeCounts await(Future<PurgeCounts> batch) throws SQLException {
-        try {
-            return batch.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            throw new IllegalStateException(e.getCause());
+    /** After the batches: the source's ledger rows older than the window whose object is no longer catalogued. */
+    PurgeCounts deleteLedgerRows(PurgeRun run) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("""
+                     delete from file_ledger where id in (select l.id from file_ledger l where %s for update skip locked)"""
+                     .formatted(EXPIRED_LEDGER.formatted("")))) {
+            delete.setString(1, run.target().name());
+            delete.setTimestamp(2, Timestamp.from(run.cutoff()));
+            return new PurgeCounts(0, 0, 0, delete.executeUpdate(), 0, 0);
         }
-    }
-
-    @PreDestroy
-    void stop() {
-        workers.shutdownNow();
     }
 
     /** Marks the next batch of expired rows (oldest first, after the cursor) and returns them. */

@@ -34,10 +34,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * Bronze → silver: every bronze file a silver table has not taken in yet (silver_file), its
+ * Bronze → silver (the stages of routes/bronze-silver.camel.yaml): every bronze file a silver
+ * table has not taken in yet (silver_file), its
  * events of the table's types parsed into typed columns, deduplicated by event id (silver_event),
  * invalid ones dead-lettered, the rest written to silver/&lt;table&gt;/client_id=&lt;id&gt;/date=&lt;d&gt;/
  * part-&lt;bronze file&gt;.parquet. Objects are written before the bookkeeping commits, under keys
@@ -64,44 +64,19 @@ public class SilverBuilder {
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
 
-    /** Builds every silver table from the bronze files it has not taken in; one summary per table. */
-    public List<Map<String, Object>> processPending() throws Exception {
-        List<Map<String, Object>> summaries = new ArrayList<>();
-        for (SilverTable table : tables.all()) {
-            summaries.add(process(table));
-        }
-        return summaries;
+    /** Route step: every silver table (silver-tables.yaml). */
+    public List<SilverTable> tables() {
+        return tables.all();
     }
 
-    Map<String, Object> process(SilverTable table) throws Exception {
-        Instant started = Instant.now();
-        String source = "silver:" + table.name();
-        long runId = runs.begin(source, "silver", table.name());
-        SilverSummary summary = new SilverSummary(table);
-        String outcome = "success";
-        String message = null;
-        try {
-            for (String key : pendingFiles(table)) {
-                processFile(table, key, runId, summary);
-            }
-        } catch (Exception e) {
-            outcome = "failed";
-            message = String.valueOf(e.getMessage());
-            throw e;
-        } finally {
-            Map<String, Object> result = summary.toMap();
-            runs.finish(runId, summary.rowsIn, summary.rowsOut, summary.rejected, 0, outcome, message);
-            runs.summarize(runId, JSON.writeValueAsString(result));
-            metrics.run(source, outcome, Duration.between(started, Instant.now()));
-            if (summary.files > 0 || message != null) {
-                LOG.infof("silver %s: %s", table.name(), result);
-            }
-        }
-        return summary.toMap();
+    /** Route step: a table's run begins (an ingest_run, kind silver, source silver:&lt;table&gt;). */
+    public SilverRun begin(SilverTable table) throws SQLException {
+        return new SilverRun(table, runs.begin("silver:" + table.name(), "silver", table.name()), Instant.now());
     }
 
-    /** Bronze files not yet taken in by this table, oldest key first. */
-    private List<String> pendingFiles(SilverTable table) throws SQLException {
+    /** Route step: the bronze files not yet taken in by this table, oldest key first. */
+    public List<SilverFile> pendingFiles(SilverRun run) throws SQLException {
+        SilverTable table = run.table();
         Set<String> done = new HashSet<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("select bronze_key from silver_file where silver_table = ?")) {
@@ -113,73 +88,119 @@ public class SilverBuilder {
             }
         }
         return clients.storage().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(BRONZE_PREFIX)).contents().stream()
-                .map(S3Object::key).filter(k -> k.endsWith(".parquet") && !done.contains(k)).sorted().toList();
+                .map(S3Object::key).filter(k -> k.endsWith(".parquet") && !done.contains(k)).sorted()
+                .map(k -> new SilverFile(run, k)).toList();
     }
 
-    private void processFile(SilverTable table, String bronzeKey, long runId, SilverSummary summary) throws Exception {
+    /** Route step: the bronze file's events of the table's types (downloaded, read by DuckDB). */
+    public SilverFile read(SilverFile file) throws Exception {
         Path local = Files.createTempFile("sluice-bronze-", ".parquet");
         try {
             Files.delete(local);
-            clients.storage().getObject(b -> b.bucket(bucket).key(bronzeKey), local);
-            List<Object[]> events = readEvents(local, table);
-            Set<Long> known = knownEvents(table, events);
-            PayloadReader reader = new PayloadReader(table.columns());
-            int partitionColumn = table.indexOf(table.partitionBy());
-            Map<String, List<Object[]>> partitions = new TreeMap<>();
-            List<DeadLetter> rejected = new ArrayList<>();
-            List<Long> taken = new ArrayList<>();
-            long duplicates = 0;
-            for (int i = 0; i < events.size(); i++) {
-                Object[] event = events.get(i);
-                long eventId = (Long) event[0];
-                if (!known.add(eventId)) {
-                    duplicates++;
-                    continue;
-                }
-                try {
-                    Object[] values = reader.read((String) event[3]);
-                    Object[] row = new Object[3 + values.length];
-                    row[0] = eventId;
-                    row[1] = event[1];
-                    row[2] = event[2];
-                    System.arraycopy(values, 0, row, 3, values.length);
-                    String date = ((Instant) values[partitionColumn]).atZone(ZoneOffset.UTC).toLocalDate().toString();
-                    partitions.computeIfAbsent("client_id=" + URLEncoder.encode((String) event[1], StandardCharsets.UTF_8)
-                            + "/date=" + date, p -> new ArrayList<>()).add(row);
-                    taken.add(eventId);
-                } catch (BadValueException e) {
-                    rejected.add(new DeadLetter(i + 1, "event " + eventId + ": " + e.getMessage(), (String) event[3]));
-                }
-            }
-            String part = "part-" + bronzeKey.substring(BRONZE_PREFIX.length()).replace("date=", "").replace("/part-", "-")
-                    .replace(".parquet", "") + ".parquet";
-            List<String> written = new ArrayList<>();
-            for (Map.Entry<String, List<Object[]>> partition : partitions.entrySet()) {
-                String key = "silver/%s/%s/%s".formatted(table.name(), partition.getKey(), part);
-                Path file = Files.createTempFile("sluice-silver-", ".parquet");
-                try {
-                    ParquetFileWriter.write(file, table.parquetColumns(), partition.getValue());
-                    clients.storage().putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet"),
-                            RequestBody.fromFile(file));
-                } finally {
-                    Files.deleteIfExists(file);
-                }
-                written.add(key);
-            }
-            record(table, bronzeKey, runId, events.size(), taken, rejected, written);
-            summary.files++;
-            summary.rowsIn += events.size();
-            summary.rejected += rejected.size();
-            summary.duplicates += duplicates;
-            for (List<Object[]> rows : partitions.values()) {
-                for (Object[] row : rows) {
-                    summary.row(java.util.Arrays.copyOfRange(row, 3, row.length));
-                }
-            }
-            metrics.file("silver:" + table.name(), 0);
+            clients.storage().getObject(b -> b.bucket(bucket).key(file.bronzeKey()), local);
+            file.events = readEvents(local, file.run().table());
         } finally {
             Files.deleteIfExists(local);
         }
+        return file;
+    }
+
+    /**
+     * Route step: the events as typed rows per client_id/date partition; events the table already
+     * holds are dropped, payloads that do not fit its columns become dead letters.
+     */
+    public SilverFile convert(SilverFile file) throws SQLException {
+        SilverTable table = file.run().table();
+        Set<Long> known = knownEvents(table, file.events);
+        PayloadReader reader = new PayloadReader(table.columns());
+        int partitionColumn = table.indexOf(table.partitionBy());
+        for (int i = 0; i < file.events.size(); i++) {
+            Object[] event = file.events.get(i);
+            long eventId = (Long) event[0];
+            if (!known.add(eventId)) {
+                file.duplicates++;
+                continue;
+            }
+            try {
+                Object[] values = reader.read((String) event[3]);
+                Object[] row = new Object[3 + values.length];
+                row[0] = eventId;
+                row[1] = event[1];
+                row[2] = event[2];
+                System.arraycopy(values, 0, row, 3, values.length);
+                String date = ((Instant) values[partitionColumn]).atZone(ZoneOffset.UTC).toLocalDate().toString();
+                file.partitions.computeIfAbsent("client_id=" + URLEncoder.encode((String) event[1], StandardCharsets.UTF_8)
+                        + "/date=" + date, p -> new ArrayList<>()).add(row);
+                file.taken.add(eventId);
+            } catch (BadValueException e) {
+                file.rejected.add(new DeadLetter(i + 1, "event " + eventId + ": " + e.getMessage(), (String) event[3]));
+            }
+        }
+        return file;
+    }
+
+    /** Route step: one Parquet file per partition, under a key derived from the bronze file (a redo overwrites it). */
+    public SilverFile write(SilverFile file) throws Exception {
+        SilverTable table = file.run().table();
+        String bronzeKey = file.bronzeKey();
+        String part = "part-" + bronzeKey.substring(BRONZE_PREFIX.length()).replace("date=", "").replace("/part-", "-")
+                .replace(".parquet", "") + ".parquet";
+        for (Map.Entry<String, List<Object[]>> partition : file.partitions.entrySet()) {
+            String key = "silver/%s/%s/%s".formatted(table.name(), partition.getKey(), part);
+            Path local = Files.createTempFile("sluice-silver-", ".parquet");
+            try {
+                ParquetFileWriter.write(local, table.parquetColumns(), partition.getValue());
+                clients.storage().putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet"),
+                        RequestBody.fromFile(local));
+            } finally {
+                Files.deleteIfExists(local);
+            }
+            file.written.add(new SilverFile.Written(file, key, partition.getValue().size()));
+        }
+        return file;
+    }
+
+    /**
+     * Route step: the file taken in, in one transaction (its events, dead letters and the silver_file
+     * row), then counted into the table's run.
+     */
+    public SilverFile record(SilverFile file) throws SQLException {
+        SilverTable table = file.run().table();
+        record(table, file.bronzeKey(), file.run().runId(), file.events.size(), file.taken, file.rejected,
+                file.written.stream().map(SilverFile.Written::key).toList());
+        SilverSummary summary = file.run().summary();
+        summary.files++;
+        summary.rowsIn += file.events.size();
+        summary.rejected += file.rejected.size();
+        summary.duplicates += file.duplicates;
+        for (List<Object[]> rows : file.partitions.values()) {
+            for (Object[] row : rows) {
+                summary.row(java.util.Arrays.copyOfRange(row, 3, row.length));
+            }
+        }
+        metrics.file("silver:" + table.name(), 0);
+        return file;
+    }
+
+    /** Route step: a table's run stopped on an error (the file it was on is done again next run). */
+    public SilverRun failed(SilverRun run, Exception error) {
+        run.failed(String.valueOf(error.getMessage()));
+        LOG.errorf(error, "silver %s failed; the next run takes the file up again", run.table().name());
+        return run;
+    }
+
+    /** Route step: the table's run summary, in its ingest_run and the log. */
+    public Map<String, Object> finish(SilverRun run) throws Exception {
+        SilverSummary summary = run.summary();
+        String outcome = run.error() == null ? "success" : "failed";
+        Map<String, Object> result = summary.toMap();
+        runs.finish(run.runId(), summary.rowsIn, summary.rowsOut, summary.rejected, 0, outcome, run.error());
+        runs.summarize(run.runId(), JSON.writeValueAsString(result));
+        metrics.run("silver:" + run.table().name(), outcome, Duration.between(run.started(), Instant.now()));
+        if (summary.files > 0 || run.error() != null) {
+            LOG.infof("silver %s: %s", run.table().name(), result);
+        }
+        return result;
     }
 
     /** The file's events of the table's types: event_id, client_id, occurred_at, payload; by event id. */
