@@ -24,6 +24,8 @@ class HttpSourceTest {
 
     @Inject
     Landing landing;
+    @Inject
+    org.apache.camel.CamelContext camel;
 
     @Test
     void aYearlyFileShouldBeLoadedThenSkippedWhenUnchangedAndUpdatedWhenCorrected() throws Exception {
@@ -183,6 +185,38 @@ class HttpSourceTest {
         assertEquals("\"e1\"", events.told.get(1).getValue().get("version"));
         assertEquals("not_available", events.told.get(2).getValue().get("outcome"));
         assertTrue(String.valueOf(events.told.get(2).getValue().get("subject")).endsWith("/district/rain/wy2035.csv"));
+    }
+
+    @Test
+    void withoutTheHttpPeriodRouteARunShouldTakeTheSameStepsInJava() throws Exception {
+        // as where routes/sources-api.camel.yaml is deployed alone: no direct:http-period to send to
+        EventRecorder events = new EventRecorder();
+        io.quarkus.test.junit.QuarkusMock.installMockForType(events, dev.sluice.events.PipelineEvents.class);
+        String path = "/district/rain/wy2036.csv";
+        String v1 = "gauge_id,observed_at,rainfall_in\nALONE-1,2035-10-01 00:00,0.10\nALONE-1,2035-10-01 00:15,0.20\n";
+        // a 500 first: the fetch is made again, as the route's error handler would
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2).inScenario("alone")
+                .whenScenarioStateIs("Started").willSetStateTo("up").willReturn(WireMock.aResponse().withStatus(500)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(2).inScenario("alone")
+                .whenScenarioStateIs("up").willReturn(WireMock.aResponse().withStatus(200).withHeader("ETag", "\"a1\"").withBody(v1)));
+        SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlEqualTo(path)).atPriority(1)
+                .withHeader("If-None-Match", WireMock.equalTo("\"a1\"")).willReturn(WireMock.aResponse().withStatus(304)));
+        camel.getRouteController().stopRoute("http-period");
+        try {
+            RestAssured.given().post("/sources/test-rain-csv/runs?period=2036").then().statusCode(200)
+                    .body("status", equalTo("fetched")).body("rowsLoaded", equalTo(2)).body("requests", equalTo(2));
+            RestAssured.given().post("/sources/test-rain-csv/runs?period=2036").then().statusCode(200)
+                    .body("status", equalTo("not_modified")).body("requests", equalTo(1));
+        } finally {
+            camel.getRouteController().startRoute("http-period");
+        }
+        assertEquals(2, landing.count("select count(*) from rain_readings where gauge_id = 'ALONE-1'"));
+        assertArrayEquals(v1.getBytes(StandardCharsets.UTF_8), landing.object("raw/http/test-rain-csv/2036/wy2036.csv"));
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(v1.getBytes(StandardCharsets.UTF_8))),
+                landing.objectMetadata("raw/http/test-rain-csv/2036/wy2036.csv").get("sluice-sha256"));
+        assertEquals("\"a1\"", landing.rows("select etag from http_resource where source = 'test-rain-csv' and period = '2036'").get(0).get("etag"));
+        assertEquals(List.of("period.fetched", "period.unchanged"), events.told.stream().map(Map.Entry::getKey).toList());
+        assertEquals(2L, ((Number) events.told.get(0).getValue().get("rows")).longValue());
     }
 
     /** The events a pipeline tells, kept instead of sent. */

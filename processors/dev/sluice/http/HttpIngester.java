@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ServiceStatus;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Map;
  * Runs of an HTTP source asked for from Java (POST /sources/{name}/runs, a backfill's periods):
  * each period goes through the http-ingest route's period pipeline (direct:http-period), the very
  * steps a scheduled run takes, and its outcome comes back as a map (status fetched, not_modified,
- * not_available or failed; rowsLoaded; requests; error).
+ * not_available or failed; rowsLoaded; requests; error). Where that route is not deployed here (the
+ * sources-api route file deployed alone) or is stopped, {@link HttpPeriodSteps} runs the same steps.
  */
 @ApplicationScoped
 @Named("httpIngester")
@@ -31,6 +33,8 @@ public class HttpIngester {
     DuePeriods duePeriods;
     @Inject
     ProducerTemplate producer;
+    @Inject
+    HttpPeriodSteps steps;
 
     public HttpSource source(String name) {
         return sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));
@@ -47,15 +51,15 @@ public class HttpIngester {
     }
 
     /**
-     * One period through the route. A failure other than the upstream's (the database refused the
+     * One period through the route, or its steps without it. A failure other than the upstream's (the database refused the
      * rows, the bucket is down) is thrown: the period is not recorded as fetched and is fetched again.
      */
     @SuppressWarnings("unchecked")
     public Map<String, Object> ingest(String sourceName, String period) throws Exception {
         source(sourceName);
-        if (producer.getCamelContext().getRoute(PERIOD_ROUTE) == null) {
-            throw new IllegalStateException("the http-ingest route file (routes/http-ingest.camel.yaml) is not loaded here: "
-                                            + "HTTP sources are fetched by its " + PERIOD_ROUTE + " route");
+        ServiceStatus route = producer.getCamelContext().getRouteController().getRouteStatus(PERIOD_ROUTE);
+        if (route == null || !route.isStarted()) {
+            return steps.run(sourceName, period);
         }
         Exchange done = producer.send(PERIOD_PIPELINE, exchange -> {
             exchange.getIn().setHeader(PipelineEvents.SOURCE, sourceName);
