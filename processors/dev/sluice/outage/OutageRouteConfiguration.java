@@ -19,7 +19,7 @@ import java.util.List;
 @ApplicationScoped
 public class OutageRouteConfiguration extends RouteConfigurationBuilder {
 
-    private static final List<String> BACKGROUND = List.of("timer:", "cron:", "quartz:", "scheduler:", "file:");
+    private static final List<String> BACKGROUND = List.of("timer:", "cron:", "quartz:", "scheduler:", "file:", "seda:");
 
     @Inject
     DatabaseOutage database;
