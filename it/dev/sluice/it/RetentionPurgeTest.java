@@ -190,6 +190,39 @@ class RetentionPurgeTest {
         }
     }
 
+    @Test
+    void purgeRunsShouldPurgeWithoutThePurgeRouteAsWhenStatusApiIsDeployedAlone() throws Exception {
+        List<String> keys = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < 5; i++) {
+            String key = "test-gfs/2019/06/06/00/alone-%02d".formatted(i);
+            bytes += seedObject("test-gfs", key, 20 + i, now.minus(Duration.ofDays(8)), "poll");
+            keys.add(key);
+        }
+        long deleteObjects = completed("purge-delete-objects");
+        camel.getRouteController().stopRoute("purge-targets");
+        JsonPath run;
+        try {
+            run = RestAssured.given().queryParam("source", "test-gfs").post("/purge/runs")
+                    .then().statusCode(200).extract().jsonPath();
+        } finally {
+            camel.getRouteController().startRoute("purge-targets");
+        }
+
+        assertEquals(deleteObjects, completed("purge-delete-objects"), "the route did not run");
+        assertEquals(5, run.getLong("total.objects"));
+        assertEquals(bytes, run.getLong("total.bytes"));
+        assertEquals(5, run.getLong("total.catalogRows"));
+        assertEquals(0, run.getLong("total.failed"));
+        assertEquals("test-gfs", run.getString("targets[0].name"));
+        for (String key : keys) {
+            assertThrows(NoSuchKeyException.class, () -> landing.s3().headObject(b -> b.bucket("sluice").key(key)), key);
+        }
+        assertEquals(0, landing.count("select count(*) from catalog where storage_key like 'test-gfs/2019/06/06/00/alone-%'"));
+        assertEquals("purged", landing.rows("select outcome from ingest_run where source = 'test-gfs' and kind = 'purge' order by id desc limit 1")
+                .get(0).get("outcome"));
+    }
+
     /** Exchanges a step of the purge route (by its id) has completed so far: one per batch. */
     private long completed(String step) throws Exception {
         return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedProcessor(step).getExchangesCompleted();
