@@ -1,10 +1,12 @@
 package dev.sluice.outage;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.quarkus.main.events.BeforeConfigure;
 
 import java.util.List;
 
@@ -15,22 +17,31 @@ import java.util.List;
  * error handler and the consumer each logging a stack trace on every run. The next run tries again.
  * Failures of any other kind, and requests to the HTTP API (which answer with an error), are left
  * to the routes' own error handling.
+ *
+ * <p>Added when Camel Main is about to configure the context (before it loads the route files), not
+ * as a RoutesBuilder bean, so that it applies on Camel K too, whose builder turns Camel Quarkus'
+ * routes discovery (and with it RoutesBuilder beans) off; and is added once in the app, where
+ * discovery is on (see ApiRouteConfiguration).
  */
 @ApplicationScoped
-public class OutageRouteConfiguration extends RouteConfigurationBuilder {
+public class OutageRouteConfiguration {
 
     private static final List<String> BACKGROUND = List.of("timer:", "cron:", "quartz:", "scheduler:", "file:");
 
     @Inject
     DatabaseOutage database;
 
-    @Override
-    public void configuration() {
-        routeConfiguration()
-                .onException(Exception.class)
-                .onWhen(exchange -> isBackground(exchange) && DatabaseOutage.isDatabaseFailure(exchange.getException()))
-                .handled(true)
-                .process(exchange -> database.report(exchange));
+    void addTo(@Observes BeforeConfigure event) throws Exception {
+        event.getCamelContext().addRoutesConfigurations(new RouteConfigurationBuilder() {
+            @Override
+            public void configuration() {
+                routeConfiguration()
+                        .onException(Exception.class)
+                        .onWhen(exchange -> isBackground(exchange) && DatabaseOutage.isDatabaseFailure(exchange.getException()))
+                        .handled(true)
+                        .process(exchange -> database.report(exchange));
+            }
+        });
     }
 
     static boolean isBackground(Exchange exchange) {
