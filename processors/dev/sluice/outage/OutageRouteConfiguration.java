@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * A route configuration without an id, so Camel applies it to every route: when a background route
- * (a timer, cron or file consumer) fails because PostgreSQL cannot be reached, the failure is handled
+ * (a timer, cron, file or seda consumer) fails because PostgreSQL cannot be reached, the failure is handled
  * quietly and reported to {@link DatabaseOutage}, which logs the outage once — instead of Camel's
  * error handler and the consumer each logging a stack trace on every run. The next run tries again.
  * Failures of any other kind, and requests to the HTTP API (which answer with an error), are left
@@ -26,7 +26,8 @@ import java.util.List;
 @ApplicationScoped
 public class OutageRouteConfiguration {
 
-    private static final List<String> BACKGROUND = List.of("timer:", "cron:", "quartz:", "scheduler:", "file:");
+    // seda: work handed off to run in the background (the backfill worker of seda:backfills), no caller waits for it
+    private static final List<String> BACKGROUND = List.of("timer:", "cron:", "quartz:", "scheduler:", "file:", "seda:");
 
     @Inject
     DatabaseOutage database;
