@@ -351,7 +351,9 @@ class CamelKBuildIT {
                             + ": the expired " + key + " and its catalog row purged, the run recorded";
                 }
             };
-            case "sluice-catalog-api" -> container -> answers(container, "/datasets", "\"total\"");
+            // the JSON binding (camel.rest.*) and the API's error answers (ApiRouteConfiguration) come from the processors jar
+            case "sluice-catalog-api" -> container -> answers(container, "/datasets", "\"total\"") + "; "
+                    + refuses(container, "/datasets/987654321", 404, "\"status\":404");
             case "sluice-sources-api" -> container -> answers(container, "/sources", "noaa-mrms");
             case "sluice-status-api" -> container -> answers(container, "/runs", "\"total\"");
             default -> throw new IllegalArgumentException(name);
@@ -376,6 +378,16 @@ class CamelKBuildIT {
         assertTrue(response.body().contains(expected), response.body());
         return "GET " + path + " without credentials → 401, with the Secret's console credentials → 200 (" + response.body().length()
                 + " bytes of JSON)";
+    }
+
+    private static String refuses(CamelKContainer container, String path, int status, String expected) throws Exception {
+        String credentials = java.util.Base64.getEncoder().encodeToString((CONSOLE_USER + ":" + CONSOLE_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(container.url() + path)).GET()
+                .header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(status, response.statusCode(), response.body() + "\n" + container.log());
+        assertTrue(response.body().contains(expected), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), response.headers().toString());
+        return "GET " + path + " → " + status + " " + response.body();
     }
 
     private static void await(Duration timeout, CamelKContainer container, Callable<Boolean> done) throws Exception {

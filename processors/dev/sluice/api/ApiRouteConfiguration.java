@@ -1,10 +1,12 @@
 package dev.sluice.api;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.quarkus.main.events.BeforeConfigure;
 
 /**
  * The error handling of every Sluice API, in one place: a failed request is answered with its status
@@ -17,24 +19,29 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
  * one more thing to copy.) The JSON body is written without camel-jackson's data format, which
  * integrations without a REST API do not carry.
  *
- * <p>Not yet on Camel K: its builder sets quarkus.camel.routes-discovery.enabled=false, and then
- * Camel Quarkus adds no RoutesBuilder bean of the processors jar (OutageRouteConfiguration neither);
- * a REST file deployed alone answers a failed request with Camel's 500 until this configuration is
- * added another way there (checked by hand with CamelKBuildIT: GET /datasets/987654321 gave 500).
+ * <p>Added when Camel Main is about to configure the context (before it loads the route files), not
+ * as a RoutesBuilder bean: Camel K's builder sets quarkus.camel.routes-discovery.enabled=false, and
+ * then Camel Quarkus adds no RoutesBuilder bean, so a REST file deployed alone answered a failed
+ * request with Camel's 500. Not being a RoutesBuilder, it is also not discovered a second time in the
+ * app, where discovery is on. (CamelKBuildIT checks GET /datasets/987654321 → JSON 404 on Camel K.)
  */
 @ApplicationScoped
-public class ApiRouteConfiguration extends RouteConfigurationBuilder {
+public class ApiRouteConfiguration {
 
     @Inject
     ApiErrors errors;
 
-    @Override
-    public void configuration() {
-        routeConfiguration()
-                .onException(Exception.class)
-                .onWhen(ApiRouteConfiguration::isApiRequest)
-                .handled(true)
-                .process(errors::answer);
+    void addTo(@Observes BeforeConfigure event) throws Exception {
+        event.getCamelContext().addRoutesConfigurations(new RouteConfigurationBuilder() {
+            @Override
+            public void configuration() {
+                routeConfiguration()
+                        .onException(Exception.class)
+                        .onWhen(ApiRouteConfiguration::isApiRequest)
+                        .handled(true)
+                        .process(errors::answer);
+            }
+        });
     }
 
     /** Whether the exchange is a request that came in through the REST DSL. */
