@@ -68,7 +68,7 @@ class RouteFilesStandAloneTest {
                 String needed = COMPONENTS.get(uri.group(1));
                 if (needed == null) {
                     problems.add(name + ": component " + uri.group(1) + " has no known dependency");
-                } else if (!needed.equals("camel:direct") && !dependencies.contains(needed)) {
+                } else if (!dependencies.contains(needed)) {
                     problems.add(name + ": uses " + uri.group(1) + ": but does not declare " + needed);
                 }
             }
@@ -78,6 +78,10 @@ class RouteFilesStandAloneTest {
             // the REST DSL binds JSON with Jackson (camel.rest.binding-mode=json in the processors' configuration)
             if ((content.contains("library: Jackson") || content.contains("- rest:")) && !dependencies.contains("camel:jackson")) {
                 problems.add(name + ": JSON marshalling without camel:jackson");
+            }
+            // Camel K would drop a modeline's version of camel-resilience4j (no BOM version): the processors jar brings it
+            if (content.contains("circuitBreaker:") && !pom.contains("<artifactId>camel-resilience4j</artifactId>")) {
+                problems.add(name + ": circuitBreaker, but the processors jar does not bring camel-resilience4j");
             }
             if (content.contains("routePolicy: leaderOnly") && !(dependencies.contains("camel:kubernetes") && dependencies.contains("camel:file"))) {
                 problems.add(name + ": leader election (Lease or file lock) without camel:kubernetes and camel:file");
