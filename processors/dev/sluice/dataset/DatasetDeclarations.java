@@ -88,7 +88,7 @@ public final class DatasetDeclarations {
         return new DatasetDefinition(name, text(node, "description", ""), files, format,
                 singleChar(csv, "delimiter", ',', where), singleChar(csv, "quote", '"', where),
                 Charset.forName(text(csv, "encoding", "UTF-8")), table, key, keyed, sheetNameColumn,
-                retention(node.path("retention"), columns, where));
+                retention(node.path("retention"), columns, where), node.path("writable").asBoolean(false));
     }
 
     /** retention: {raw: 90d, rows: 3650d, rowsBy: observed_at}; absent parts mean kept forever. */

@@ -21,10 +21,12 @@ import java.util.Locale;
  * @param columns     declared columns in table order
  * @param sheetNameColumn XLSX: the column whose value is each sheet's name (one sheet per gauge), or null
  * @param retention   how long its raw archives and rows are kept (fields null = forever)
+ * @param writable    whether the datasets API accepts POST/PUT/DELETE of its rows ({@code writable: true})
  */
 public record DatasetDefinition(String name, String description, List<String> files, String format, char delimiter,
                                 char quote, Charset encoding, String table, List<String> naturalKey,
-                                List<ColumnDefinition> columns, String sheetNameColumn, Retention retention) {
+                                List<ColumnDefinition> columns, String sheetNameColumn, Retention retention,
+                                boolean writable) {
 
     /**
      * @param raw        archived originals (raw/&lt;dataset&gt;/…) older than this are deleted, or null
