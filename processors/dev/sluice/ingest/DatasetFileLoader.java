@@ -1,6 +1,7 @@
 package dev.sluice.ingest;
 
 import dev.sluice.dataset.DatasetDefinition;
+import dev.sluice.dataset.DatasetRegistry;
 import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,9 @@ import java.time.Instant;
 /**
  * Loads one file (a landed file, a downloaded response) into its dataset's table inside the
  * caller's transaction: good records by COPY/upsert, bad ones as dead letters, and its run row.
- * Every way a file enters Sluice's tables goes through here.
+ * Every way a file enters Sluice's tables goes through here. Each row it writes carries the run's id
+ * (column ingest_run_id); the run links to the file's ledger entry (source, name or key, sha256 or ETag,
+ * archive key).
  */
 @ApplicationScoped
 public class DatasetFileLoader {
@@ -28,6 +31,8 @@ public class DatasetFileLoader {
 
     @Inject
     IngestRuns runs;
+    @Inject
+    DatasetRegistry datasets;
 
     @ConfigProperty(name = "sluice.ingest.max-bad-records", defaultValue = "10000")
     int maxBadRecords;
@@ -49,10 +54,13 @@ public class DatasetFileLoader {
      */
     public Loaded load(Connection connection, Path file, String name, DatasetDefinition dataset, String source,
                        long ledgerId, Instant started) throws IOException, SQLException {
+        datasets.requireLoadable(dataset); // its table matches the declaration, lineage column included
         RejectedRows rejected = new RejectedRows(maxBadRecords);
-        TableLoader.Result result = loader.load(connection, dataset, () -> reader(file, name, dataset), rejected);
+        // the run's id goes into every row written (lineage); its row is recorded below, same transaction
+        long runId = runs.reserveId(connection);
+        TableLoader.Result result = loader.load(connection, dataset, runId, () -> reader(file, name, dataset), rejected);
         Instant finished = Instant.now();
-        long runId = runs.record(connection, new IngestRun(source, "file", name, dataset.name(), ledgerId,
+        runs.record(connection, runId, new IngestRun(source, "file", name, dataset.name(), ledgerId,
                 result.rowsRead(), result.rowsLoaded(), rejected.count(), Files.size(file), started, finished, "loaded",
                 result.path() + ": " + result.rowsChanged() + " rows inserted or changed"));
         runs.recordDeadLetters(connection, runId, source, dataset.name(), name, rejected.rows());

@@ -37,6 +37,14 @@ public final class RowConverter {
 
     /** As {@link #append(RawRecord, CopyBuffer)}, optionally ending the row with the record number. */
     public String append(RawRecord record, CopyBuffer out, boolean withRecordNumber) {
+        return append(record, out, null, withRecordNumber);
+    }
+
+    /**
+     * As {@link #append(RawRecord, CopyBuffer, boolean)}, with the lineage column (the ingest run writing the
+     * row, rendered once per file) after the declared columns unless {@code runId} is null.
+     */
+    public String append(RawRecord record, CopyBuffer out, String runId, boolean withRecordNumber) {
         if (record.error() != null) {
             return record.error();
         }
@@ -59,6 +67,9 @@ public final class RowConverter {
                 out.truncate(mark);
                 return "column " + names[i] + ": " + e.getMessage();
             }
+        }
+        if (runId != null) {
+            out.field(runId);
         }
         if (withRecordNumber) {
             out.field(record.number());

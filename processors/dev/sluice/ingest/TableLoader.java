@@ -1,6 +1,7 @@
 package dev.sluice.ingest;
 
 import dev.sluice.dataset.DatasetDefinition;
+import dev.sluice.dataset.DatasetTables;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -52,14 +53,18 @@ public final class TableLoader {
     private record Counts(long read, long loaded) {
     }
 
-    public Result load(Connection connection, DatasetDefinition dataset, RecordSource source, RejectedRows rejected)
+    /**
+     * @param runId the ingest run loading the file: written into the lineage column of every row it
+     *              inserts or changes (rows whose values did not change keep the run that wrote them)
+     */
+    public Result load(Connection connection, DatasetDefinition dataset, long runId, RecordSource source, RejectedRows rejected)
             throws SQLException, IOException {
         RowConverter converter = new RowConverter(dataset);
         String columns = String.join(", ", dataset.columnNames());
         Savepoint beforeCopy = connection.setSavepoint();
         try {
-            Counts counts = copy(connection, "COPY " + dataset.table() + " (" + columns + ") FROM STDIN",
-                    source, converter, rejected, false, true);
+            Counts counts = copy(connection, "COPY " + dataset.table() + " (" + columns + ", " + DatasetTables.LINEAGE_COLUMN
+                                             + ") FROM STDIN", source, converter, Long.toString(runId), rejected, false, true);
             connection.releaseSavepoint(beforeCopy);
             return new Result(counts.read(), counts.loaded(), counts.loaded(), "copy");
         } catch (SQLException e) {
@@ -75,15 +80,15 @@ public final class TableLoader {
                     + " INCLUDING DEFAULTS, sluice_record bigint)");
         }
         Counts counts = copy(connection, "COPY " + stage + " (" + columns + ", sluice_record) FROM STDIN",
-                source, converter, rejected, true, false);
-        long changed = merge(connection, dataset, stage);
+                source, converter, null, rejected, true, false);
+        long changed = merge(connection, dataset, stage, runId);
         try (Statement statement = connection.createStatement()) {
             statement.execute("DROP TABLE " + stage);
         }
         return new Result(counts.read(), counts.loaded(), changed, "merge");
     }
 
-    private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter,
+    private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter, String runId,
                         RejectedRows rejected, boolean withRecordNumber, boolean chunked) throws SQLException, IOException {
         org.postgresql.copy.CopyManager copies = connection.unwrap(PGConnection.class).getCopyAPI();
         CopyIn copy = copies.copyIn(sql);
@@ -95,7 +100,7 @@ public final class TableLoader {
             RawRecord record;
             while ((record = reader.next()) != null) {
                 read++;
-                String reason = converter.append(record, buffer, withRecordNumber);
+                String reason = converter.append(record, buffer, runId, withRecordNumber);
                 if (reason == null) {
                     loaded++;
                 } else {
@@ -128,10 +133,10 @@ public final class TableLoader {
      * Upserts the staged rows. Only when the file itself repeats a key (PostgreSQL refuses to update
      * one row twice in a statement) is the costlier variant run that keeps each key's last record.
      */
-    private long merge(Connection connection, DatasetDefinition dataset, String stage) throws SQLException {
+    private long merge(Connection connection, DatasetDefinition dataset, String stage, long runId) throws SQLException {
         Savepoint beforeMerge = connection.setSavepoint();
         try (Statement statement = connection.createStatement()) {
-            long changed = statement.executeLargeUpdate(mergeSql(dataset, stage, false));
+            long changed = statement.executeLargeUpdate(mergeSql(dataset, stage, runId, false));
             connection.releaseSavepoint(beforeMerge);
             return changed;
         } catch (SQLException e) {
@@ -141,26 +146,31 @@ public final class TableLoader {
             connection.rollback(beforeMerge);
         }
         try (Statement statement = connection.createStatement()) {
-            return statement.executeLargeUpdate(mergeSql(dataset, stage, true));
+            return statement.executeLargeUpdate(mergeSql(dataset, stage, runId, true));
         }
     }
 
-    static String mergeSql(DatasetDefinition dataset, String stage, boolean lastRecordPerKey) {
+    /**
+     * The upsert from the staging table. A row is written (and takes this run as its lineage) when it is
+     * new or one of its values changed; an unchanged row keeps the run that last wrote it.
+     */
+    static String mergeSql(DatasetDefinition dataset, String stage, long runId, boolean lastRecordPerKey) {
         List<String> columns = dataset.columnNames();
         List<String> key = dataset.naturalKey();
         List<String> values = columns.stream().filter(c -> !key.contains(c)).toList();
         String columnList = String.join(", ", columns);
         String keyList = String.join(", ", key);
         String select = lastRecordPerKey
-                ? "SELECT DISTINCT ON (" + keyList + ") " + columnList + " FROM " + stage
+                ? "SELECT DISTINCT ON (" + keyList + ") " + columnList + ", " + runId + " FROM " + stage
                   + " ORDER BY " + keyList + ", sluice_record DESC"
-                : "SELECT " + columnList + " FROM " + stage;
+                : "SELECT " + columnList + ", " + runId + " FROM " + stage;
         String onConflict = values.isEmpty()
                 ? "DO NOTHING"
                 : "DO UPDATE SET " + values.stream().map(c -> c + " = excluded." + c).collect(Collectors.joining(", "))
+                  + ", " + DatasetTables.LINEAGE_COLUMN + " = excluded." + DatasetTables.LINEAGE_COLUMN
                   + " WHERE (" + values.stream().map(c -> "target." + c).collect(Collectors.joining(", "))
                   + ") IS DISTINCT FROM (" + values.stream().map(c -> "excluded." + c).collect(Collectors.joining(", ")) + ")";
-        return "INSERT INTO " + dataset.table() + " AS target (" + columnList + ") " + select
-               + " ON CONFLICT (" + keyList + ") " + onConflict;
+        return "INSERT INTO " + dataset.table() + " AS target (" + columnList + ", " + DatasetTables.LINEAGE_COLUMN + ") "
+               + select + " ON CONFLICT (" + keyList + ") " + onConflict;
     }
 }

@@ -48,6 +48,8 @@ public class LandingFileIngester {
     /** Header: whether the original still has to be copied to the bucket. */
     public static final String NEEDS_ARCHIVE = "SluiceNeedsArchive";
     private static final Logger LOG = Logger.getLogger(LandingFileIngester.class);
+    /** How often a file of a stopped dataset is looked at again (the dataset's reason is logged when it stops). */
+    private static final long STOPPED_DATASET_RECHECK_MS = 5_000;
 
     @Inject
     AgroalDataSource dataSource;
@@ -73,8 +75,16 @@ public class LandingFileIngester {
         LandedFile.Stat stat = exchange.getProperty(LandingGate.STAT, LandedFile.Stat.class);
         LandingOutcome outcome;
         try {
+            // a stopped dataset (its declaration asks for a table change Sluice refuses): the file is not at
+            // fault, so it waits in the inbox, unread and without using up attempts, until the dataset resumes
+            java.util.Optional<String> stopped = datasets.stopReason(dataset);
+            if (stopped.isPresent()) {
+                String why = "dataset " + dataset.name() + " is stopped: " + stopped.get();
+                attempts.postpone(file, stat.size(), stat.modified(), STOPPED_DATASET_RECHECK_MS, why);
+                throw new FileWaitsException(why);
+            }
             outcome = load(file, dataset, stat.size());
-        } catch (RejectedFileException e) {
+        } catch (RejectedFileException | FileWaitsException e) {
             throw e;
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
             throw gate.failed(exchange, e);

@@ -28,10 +28,32 @@ public class IngestRuns {
     }
 
     public long record(Connection connection, IngestRun run) throws SQLException {
+        return insert(connection, null, run);
+    }
+
+    /**
+     * A run id taken before the run's row exists: a load writes it into every row it writes (the lineage
+     * column) and records the run with it afterwards, in the same transaction.
+     */
+    public long reserveId(Connection connection) throws SQLException {
+        try (PreparedStatement next = connection.prepareStatement("select nextval(pg_get_serial_sequence('ingest_run', 'id'))");
+             ResultSet row = next.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** Records a run under an id from {@link #reserveId}. */
+    public long record(Connection connection, long id, IngestRun run) throws SQLException {
+        return insert(connection, id, run);
+    }
+
+    private long insert(Connection connection, Long id, IngestRun run) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
                 insert into ingest_run (source, kind, subject, dataset, ledger_id, rows_read, rows_loaded, rows_rejected,
-                                        bytes, started_at, finished_at, duration_ms, outcome, message)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id""")) {
+                                        bytes, started_at, finished_at, duration_ms, outcome, message, id)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                        coalesce(?, nextval(pg_get_serial_sequence('ingest_run', 'id')))) returning id""")) {
             insert.setString(1, run.source());
             insert.setString(2, run.kind());
             insert.setString(3, run.subject());
@@ -50,6 +72,11 @@ public class IngestRuns {
             insert.setLong(12, run.finishedAt().toEpochMilli() - run.startedAt().toEpochMilli());
             insert.setString(13, run.outcome());
             insert.setString(14, run.message());
+            if (id == null) {
+                insert.setNull(15, Types.BIGINT);
+            } else {
+                insert.setLong(15, id);
+            }
             try (ResultSet row = insert.executeQuery()) {
                 row.next();
                 return row.getLong(1);

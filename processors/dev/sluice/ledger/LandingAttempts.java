@@ -89,6 +89,25 @@ public class LandingAttempts {
         }
     }
 
+    /**
+     * The file cannot be loaded for a reason that is not its own (its dataset is stopped): the attempt does
+     * not count, and the file is looked at again after {@code delayMs}, quietly meanwhile.
+     */
+    public void postpone(Path file, long size, Instant modified, long delayMs, String why) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("""
+                     update landing_attempt set attempts = greatest(attempts - 1, 0), last_error = ?,
+                            retry_after = now() + make_interval(secs => ?)
+                     where path = ? and size_bytes = ? and modified_at = ?""")) {
+            update.setString(1, why);
+            update.setDouble(2, delayMs / 1000.0);
+            update.setString(3, file.toString());
+            update.setLong(4, size);
+            update.setTimestamp(5, at(modified));
+            update.executeUpdate();
+        }
+    }
+
     /** The attempt was cut short by a passing outage: it does not count. */
     public void forgive(Path file, long size, Instant modified) {
         try (Connection connection = dataSource.getConnection();
