@@ -96,7 +96,7 @@ class DeclaredTablesTest {
             long firstRun = ((Number) lineage.get("ingest_run_id")).longValue();
 
             // when the declaration gains a column
-            declare("tables-stations.yaml", STATIONS + "          - {name: operator, type: text, maxLength: 40, required: false}\n");
+            declare("tables-stations.yaml", STATIONS + "      - {name: operator, type: text, maxLength: 40, required: false}\n");
 
             // then the table gains it, nullable
             await().atMost(30, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS)

@@ -55,6 +55,17 @@ class HttpSourceTest {
         List<Map<String, Object>> rows = landing.rows("select rainfall_in from rain_readings where gauge_id = 'HTTP-1' order by observed_at");
         assertEquals(List.of(new BigDecimal("0.100"), new BigDecimal("0.250"), new BigDecimal("0.050")), rows.stream().map(r -> r.get("rainfall_in")).toList());
         assertEquals("\"v2\"", landing.rows("select etag from http_resource where source = 'test-rain-csv' and period = '2024'").get(0).get("etag"));
+
+        // lineage: a changed row traces to the download that changed it, an unchanged one to the first (source, sha256)
+        String lineage = """
+                select l.source || ' ' || l.content_hash from rain_readings r join ingest_run i on i.id = r.ingest_run_id
+                join file_ledger l on l.id = i.ledger_id where r.gauge_id = 'HTTP-1' and r.observed_at = ?::timestamptz""";
+        var sha256 = java.util.HexFormat.of();
+        var digest = java.security.MessageDigest.getInstance("SHA-256");
+        assertEquals("test-rain-csv " + sha256.formatHex(digest.digest(v2.getBytes(StandardCharsets.UTF_8))),
+                landing.rows(lineage, "2023-10-01 06:15-07").get(0).values().iterator().next());
+        assertEquals("test-rain-csv " + sha256.formatHex(digest.digest(v1.getBytes(StandardCharsets.UTF_8))),
+                landing.rows(lineage, "2023-10-01 06:00-07").get(0).values().iterator().next());
     }
 
     @Test

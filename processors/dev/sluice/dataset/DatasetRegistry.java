@@ -180,7 +180,9 @@ public class DatasetRegistry {
         boolean changed = !datasets.equals(byName);
         byName = java.util.Collections.unmodifiableMap(datasets);
         origins = Map.copyOf(declaredIn);
+        // a declaration removed and put back later is checked afresh (its table may have been dropped meanwhile)
         stopped.keySet().retainAll(datasets.keySet());
+        synced.keySet().retainAll(datasets.keySet());
         return changed;
     }
 

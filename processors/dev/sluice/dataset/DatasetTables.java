@@ -220,13 +220,18 @@ public class DatasetTables {
                 while (rows.next()) {
                     String type = rows.getString(2);
                     boolean numeric = "numeric".equals(type);
-                    columns.put(rows.getString(1), new ExistingColumn(rows.getString(1), type,
-                            (Integer) rows.getObject(3), numeric ? (Integer) rows.getObject(4) : null,
-                            numeric ? (Integer) rows.getObject(5) : null));
+                    columns.put(rows.getString(1), new ExistingColumn(rows.getString(1), type, integer(rows, 3),
+                            numeric ? integer(rows, 4) : null, numeric ? integer(rows, 5) : null));
                 }
             }
         }
         return columns;
+    }
+
+    /** information_schema's cardinal_number (a domain, not always read back as an Integer), or null. */
+    private static Integer integer(ResultSet rows, int column) throws SQLException {
+        int value = rows.getInt(column);
+        return rows.wasNull() ? null : value;
     }
 
     /** The columns of the table's primary key, in key order; empty when it has none. */
