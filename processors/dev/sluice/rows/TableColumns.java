@@ -14,9 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The columns a dataset table has in the database now, remembered for a few seconds: whether the
- * table exists yet and whether it carries the lineage column (tables made before lineage existed do
- * not) without asking the catalog on every request.
+ * The columns a dataset table has in the database: whether the table exists yet and whether it
+ * carries the lineage column. A table with the lineage column is remembered for a few seconds, so a
+ * request does not ask PostgreSQL's catalog each time; one without it (not made yet, or made before
+ * lineage existed) is asked about again on every request, so the column is used as soon as it is there.
  */
 @ApplicationScoped
 public class TableColumns {
@@ -51,7 +52,11 @@ public class TableColumns {
             }
         }
         Set<String> result = Set.copyOf(columns);
-        known.put(table, new Known(result, System.nanoTime()));
+        if (result.contains(LINEAGE)) {
+            known.put(table, new Known(result, System.nanoTime()));
+        } else {
+            known.remove(table);
+        }
         return result;
     }
 }
