@@ -146,7 +146,7 @@ public class RowsBench {
             s.execute("""
                     insert into rain_readings (gauge_id, observed_at, rainfall_in, quality)
                     select 'B' || lpad(g::text, 4, '0'), timestamptz '2020-01-01T00:00:00Z' + h * interval '1 hour',
-                           round((random() * 2)::numeric, 3), case when h % 10 = 0 then 'estimated' end
+                           round((random() * 2)::numeric, 3), case when h %% 10 = 0 then 'estimated' end
                     from generate_series(1, %d) g, generate_series(0, %d) h""".formatted(GAUGES, HOURS - 1));
             s.execute("analyze rain_readings");
             try (ResultSet r = s.executeQuery("select count(*), pg_size_pretty(pg_total_relation_size('rain_readings')) from rain_readings")) {
