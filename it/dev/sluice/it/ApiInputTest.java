@@ -48,27 +48,27 @@ class ApiInputTest {
                 // (the object exists: what refuses the entry is where it is; the store refuses those two names itself)
                 upload(key);
             }
-            post("/datasets", "{\"source\": \"uploads\", \"storageKey\": \"" + key + "\"}").statusCode(400)
+            post("/catalog", "{\"source\": \"uploads\", \"storageKey\": \"" + key + "\"}").statusCode(400)
                     .body("message", containsString("where Sluice keeps what it stores itself"));
             // not left for the pipelines that own these prefixes (the silver builder reads every bronze/ object)
             if (stored) {
                 landing.s3().deleteObject(b -> b.bucket("sluice").key(key));
             }
         }
-        assertEquals(0, RestAssured.get("/datasets?origin=manual&source=uploads&size=1000").then().statusCode(200).extract()
+        assertEquals(0, RestAssured.get("/catalog?origin=manual&source=uploads&size=1000").then().statusCode(200).extract()
                 .jsonPath().getList("items.storageKey").stream().filter(k -> !k.toString().startsWith("uploads/")).count());
         // beside them is fine: other prefixes, and names that only begin like one
         for (String key : List.of("uploads/prefix-check/a.bin", "rawdata/prefix-check.bin", "test-mrms-archive/prefix-check.bin")) {
             upload(key);
-            post("/datasets", "{\"source\": \"prefix-check\", \"storageKey\": \"" + key + "\"}").statusCode(201);
+            post("/catalog", "{\"source\": \"prefix-check\", \"storageKey\": \"" + key + "\"}").statusCode(201);
         }
         // and an entry cannot be moved there either
         upload("uploads/prefix-check/move-me.bin");
-        int id = post("/datasets", "{\"source\": \"prefix-check\", \"storageKey\": \"uploads/prefix-check/move-me.bin\"}")
+        int id = post("/catalog", "{\"source\": \"prefix-check\", \"storageKey\": \"uploads/prefix-check/move-me.bin\"}")
                 .statusCode(201).extract().path("id");
         RestAssured.given().contentType(ContentType.JSON).body("{\"source\": \"prefix-check\", \"storageKey\": \"raw/landing-copy.csv\"}")
-                .put("/datasets/" + id).then().statusCode(400).body("message", containsString("'raw/'"));
-        RestAssured.get("/datasets/" + id).then().body("storageKey", equalTo("uploads/prefix-check/move-me.bin"));
+                .put("/catalog/" + id).then().statusCode(400).body("message", containsString("'raw/'"));
+        RestAssured.get("/catalog/" + id).then().body("storageKey", equalTo("uploads/prefix-check/move-me.bin"));
     }
 
     @Test

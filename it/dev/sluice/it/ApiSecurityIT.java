@@ -75,7 +75,7 @@ class ApiSecurityIT {
 
             // health is open; everything else wants one of the two users
             assertEquals(200, send("GET", sluice.url() + "/q/health/live", null).statusCode());
-            for (String path : List.of("/runs", "/dead-letters", "/datasets", "/sources", "/openapi.json", "/q/metrics", "/hawtio/")) {
+            for (String path : List.of("/runs", "/dead-letters", "/catalog", "/datasets", "/sources", "/openapi.json", "/q/metrics", "/hawtio/")) {
                 HttpResponse<String> refused = send("GET", sluice.url() + path, null);
                 assertEquals(401, refused.statusCode(), path);
                 assertTrue(refused.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), path);

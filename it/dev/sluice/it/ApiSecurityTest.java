@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTestResource(SluiceTestResources.class)
 class ApiSecurityTest {
 
-    private static final List<String> READS = List.of("/datasets", "/datasets/1", "/runs", "/dead-letters", "/sources",
+    private static final List<String> READS = List.of("/catalog", "/catalog/1", "/datasets", "/datasets/rain-gauge-readings/rows", "/runs", "/dead-letters", "/sources",
             "/sources/test-rain-csv/coverage", "/purge/preview", "/openapi.json", "/q/metrics", "/hawtio/", "/hawtio/index.html",
             "/no-such-page");
 
@@ -39,11 +39,13 @@ class ApiSecurityTest {
             RestAssured.given().auth().preemptive().basic(ApiCredentials.value("SLUICE_READER_USER"), ApiCredentials.value("SLUICE_CONSOLE_PASSWORD"))
                     .get(path).then().statusCode(401);
         }
-        for (String write : List.of("/purge/runs", "/sources/test-rain-csv/runs", "/sources/test-gfs/backfills", "/datasets")) {
+        for (String write : List.of("/purge/runs", "/sources/test-rain-csv/runs", "/sources/test-gfs/backfills", "/catalog", "/datasets/datasets/rows")) {
             ApiCredentials.anonymous().contentType(ContentType.JSON).body("{}").post(write).then().statusCode(401);
         }
-        ApiCredentials.anonymous().put("/datasets/1").then().statusCode(401);
-        ApiCredentials.anonymous().delete("/datasets/1").then().statusCode(401);
+        ApiCredentials.anonymous().put("/catalog/1").then().statusCode(401);
+        ApiCredentials.anonymous().delete("/catalog/1").then().statusCode(401);
+        ApiCredentials.anonymous().put("/datasets/datasets/rows/x").then().statusCode(401);
+        ApiCredentials.anonymous().delete("/datasets/datasets/rows/x").then().statusCode(401);
         // the dead letters hold raw records: nobody reads them without credentials
         ApiCredentials.anonymous().get("/dead-letters?size=1").then().statusCode(401);
         // paths are checked decoded and normalized: no way round by escaping or dot segments
@@ -61,7 +63,7 @@ class ApiSecurityTest {
 
     @Test
     void theReaderShouldReadEverythingAndWriteNothing() throws Exception {
-        for (String path : List.of("/datasets", "/runs", "/dead-letters", "/sources", "/purge/preview", "/openapi.json", "/q/metrics", "/hawtio/")) {
+        for (String path : List.of("/catalog", "/datasets", "/datasets/datasets/rows", "/runs", "/dead-letters", "/sources", "/purge/preview", "/openapi.json", "/q/metrics", "/hawtio/")) {
             ApiCredentials.reader().get(path).then().statusCode(200);
         }
         long purges = landing.count("select count(*) from ingest_run where kind = 'purge'");
@@ -70,10 +72,13 @@ class ApiSecurityTest {
         ApiCredentials.reader().contentType(ContentType.JSON).body("{\"from\": 2015, \"to\": 2016}")
                 .post("/sources/test-rain-csv/backfills").then().statusCode(403);
         ApiCredentials.reader().contentType(ContentType.JSON).body("{\"source\": \"uploads\", \"storageKey\": \"uploads/x.bin\"}")
-                .post("/datasets").then().statusCode(403);
+                .post("/catalog").then().statusCode(403);
         ApiCredentials.reader().contentType(ContentType.JSON).body("{\"source\": \"uploads\", \"storageKey\": \"uploads/x.bin\"}")
-                .put("/datasets/1").then().statusCode(403);
-        ApiCredentials.reader().delete("/datasets/1").then().statusCode(403);
+                .put("/catalog/1").then().statusCode(403);
+        ApiCredentials.reader().delete("/catalog/1").then().statusCode(403);
+        ApiCredentials.reader().contentType(ContentType.JSON).body("{\"name\": \"reader-made\"}")
+                .post("/datasets/datasets/rows").then().statusCode(403);
+        ApiCredentials.reader().delete("/datasets/datasets/rows/reader-made").then().statusCode(403);
         assertEquals(purges, landing.count("select count(*) from ingest_run where kind = 'purge'"), "a reader purged");
         // the console user may write: an unknown source is the API's 404, not the filter's refusal
         ApiCredentials.operator().post("/sources/no-such-source/runs").then().statusCode(404);
@@ -104,8 +109,8 @@ class ApiSecurityTest {
                         .body("message", containsString("application/json"));
             }
         }
-        ApiCredentials.operator().header("Origin", "https://evil.example").delete("/datasets/1").then().statusCode(403);
-        ApiCredentials.raw(ApiCredentials.operator(), "text/plain", "{}").put("/datasets/1").then().statusCode(415);
+        ApiCredentials.operator().header("Origin", "https://evil.example").delete("/catalog/1").then().statusCode(403);
+        ApiCredentials.raw(ApiCredentials.operator(), "text/plain", "{}").put("/catalog/1").then().statusCode(415);
         // an empty form too: no body, but a form's type
         ApiCredentials.raw(ApiCredentials.operator(), "application/x-www-form-urlencoded", "").post("/purge/runs").then().statusCode(415);
         assertEquals(purges, landing.count("select count(*) from ingest_run where kind = 'purge'"), "a cross-site request purged");

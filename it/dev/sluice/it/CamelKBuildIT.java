@@ -68,7 +68,7 @@ class CamelKBuildIT {
     /** Every CR, in the order `all` runs them (outbox-bronze before bronze-silver: it makes the bronze). */
     private static final List<String> ALL = List.of("sluice-landing-ingest", "sluice-bucket-ingest", "sluice-http-ingest",
             "sluice-outbox-bronze", "sluice-bronze-silver", "sluice-retention-purge", "sluice-catalog-api", "sluice-sources-api",
-            "sluice-status-api");
+            "sluice-status-api", "sluice-datasets-api");
     private static final String CI = "sluice-landing-ingest,sluice-bucket-ingest,sluice-retention-purge,sluice-catalog-api";
     private static final Path CRS = Path.of("kubernetes/camel-k");
     private static final String PROCESSORS_INSTALL = "mvn -B -f processors/pom.xml install";
@@ -352,10 +352,11 @@ class CamelKBuildIT {
                 }
             };
             // the JSON binding (camel.rest.*) and the API's error answers (ApiRouteConfiguration) come from the processors jar
-            case "sluice-catalog-api" -> container -> answers(container, "/datasets", "\"total\"") + "; "
-                    + refuses(container, "/datasets/987654321", 404, "\"status\":404");
+            case "sluice-catalog-api" -> container -> answers(container, "/catalog", "\"total\"") + "; "
+                    + refuses(container, "/catalog/987654321", 404, "\"status\":404");
             case "sluice-sources-api" -> container -> answers(container, "/sources", "noaa-mrms");
             case "sluice-status-api" -> container -> answers(container, "/runs", "\"total\"");
+            case "sluice-datasets-api" -> container -> answers(container, "/datasets", "rain-gauge-readings");
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -38,7 +38,7 @@ class CatalogApiTest {
     }
 
     private int create(String json) {
-        return RestAssured.given().contentType(ContentType.JSON).body(json).post("/datasets")
+        return RestAssured.given().contentType(ContentType.JSON).body(json).post("/catalog")
                 .then().statusCode(201).extract().jsonPath().getInt("id");
     }
 
@@ -57,40 +57,40 @@ class CatalogApiTest {
         create("""
                 {"source": "radar-uploads", "storageKey": "uploads/radar/composite-3.bin", "parameter": "PRATE", "referenceTime": "2025-06-21T12:00:00Z"}""");
 
-        RestAssured.get("/datasets/" + first).then().statusCode(200)
+        RestAssured.get("/catalog/" + first).then().statusCode(200)
                 .body("source", equalTo("radar-uploads"))
                 .body("bytes", equalTo(content.length))
                 .body("validTime", equalTo("2025-06-19T15:00:00Z"))
                 .body("origin", equalTo("manual"))
-                .body("download", equalTo("/datasets/" + first + "/content"))
+                .body("download", equalTo("/catalog/" + first + "/content"))
                 .body("presignedUrl", notNullValue());
-        byte[] proxied = RestAssured.get("/datasets/" + first + "/content").then().statusCode(200).extract().asByteArray();
+        byte[] proxied = RestAssured.get("/catalog/" + first + "/content").then().statusCode(200).extract().asByteArray();
         assertArrayEquals(content, proxied);
-        String presigned = RestAssured.get("/datasets/" + first).then().extract().jsonPath().getString("presignedUrl");
+        String presigned = RestAssured.get("/catalog/" + first).then().extract().jsonPath().getString("presignedUrl");
         HttpResponse<byte[]> direct = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(presigned)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, direct.statusCode());
         assertArrayEquals(content, direct.body());
 
         // filters, sort and pages
-        RestAssured.given().queryParam("source", "radar-uploads").queryParam("parameter", "REFC").get("/datasets").then().statusCode(200)
+        RestAssured.given().queryParam("source", "radar-uploads").queryParam("parameter", "REFC").get("/catalog").then().statusCode(200)
                 .body("total", equalTo(2));
         RestAssured.given().queryParam("source", "radar-uploads").queryParam("from", "2025-06-20").queryParam("to", "2025-06-22")
-                .get("/datasets").then().statusCode(200).body("total", equalTo(2));
+                .get("/catalog").then().statusCode(200).body("total", equalTo(2));
         List<String> ascending = RestAssured.given().queryParam("source", "radar-uploads").queryParam("sort", "referenceTime")
-                .queryParam("order", "asc").queryParam("size", 2).queryParam("page", 2).get("/datasets")
+                .queryParam("order", "asc").queryParam("size", 2).queryParam("page", 2).get("/catalog")
                 .then().statusCode(200).body("total", equalTo(3)).extract().jsonPath().getList("items.storageKey");
         assertEquals(List.of("uploads/radar/composite-3.bin"), ascending);
 
         // changed, then removed (the object stays)
         RestAssured.given().contentType(ContentType.JSON).body("""
                 {"source": "radar-uploads", "storageKey": "uploads/radar/composite-1.bin", "parameter": "REFD"}""")
-                .put("/datasets/" + first).then().statusCode(200).body("parameter", equalTo("REFD")).body("version", equalTo(2));
-        RestAssured.delete("/datasets/" + first).then().statusCode(204).body(org.hamcrest.Matchers.emptyString());
-        RestAssured.get("/datasets/" + first).then().statusCode(404).body("message", containsString(String.valueOf(first)));
-        RestAssured.delete("/datasets/" + first).then().statusCode(404);
+                .put("/catalog/" + first).then().statusCode(200).body("parameter", equalTo("REFD")).body("version", equalTo(2));
+        RestAssured.delete("/catalog/" + first).then().statusCode(204).body(org.hamcrest.Matchers.emptyString());
+        RestAssured.get("/catalog/" + first).then().statusCode(404).body("message", containsString(String.valueOf(first)));
+        RestAssured.delete("/catalog/" + first).then().statusCode(404);
         RestAssured.given().contentType(ContentType.JSON).body("{\"source\": \"uploads\", \"storageKey\": \"uploads/radar/composite-1.bin\"}")
-                .put("/datasets/" + first).then().statusCode(404);
+                .put("/catalog/" + first).then().statusCode(404);
         assertArrayEquals(content, landing.object("uploads/radar/composite-1.bin"));
     }
 
@@ -111,17 +111,17 @@ class CatalogApiTest {
         post("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\", \"forecastHour\": \"soon\"}", 400, "forecastHour:");
         long polled = ((Number) landing.rows("insert into catalog (source, storage_key, bytes) values ('test-mrms', 'test-mrms/api/x', 1) returning id")
                 .get(0).get("id")).longValue();
-        RestAssured.delete("/datasets/" + polled).then().statusCode(409).body("message", containsString("only manual entries"));
+        RestAssured.delete("/catalog/" + polled).then().statusCode(409).body("message", containsString("only manual entries"));
         RestAssured.given().contentType(ContentType.JSON).body("{\"source\": \"uploads\", \"storageKey\": \"uploads/dup.bin\"}")
-                .put("/datasets/" + polled).then().statusCode(409);
-        RestAssured.get("/datasets/not-a-number").then().statusCode(400).body("message", containsString("not-a-number"));
-        RestAssured.get("/datasets/987654321").then().statusCode(404);
+                .put("/catalog/" + polled).then().statusCode(409);
+        RestAssured.get("/catalog/not-a-number").then().statusCode(400).body("message", containsString("not-a-number"));
+        RestAssured.get("/catalog/987654321").then().statusCode(404);
         // the download's verb streams bytes, yet its errors are JSON like every other verb's
-        RestAssured.get("/datasets/987654321/content").then().statusCode(404).contentType(ContentType.JSON)
+        RestAssured.get("/catalog/987654321/content").then().statusCode(404).contentType(ContentType.JSON)
                 .body("status", equalTo(404));
-        RestAssured.given().queryParam("from", "tomorrow-ish").get("/datasets").then().statusCode(400).body("message", containsString("from"));
-        RestAssured.given().queryParam("sort", "storage_key; drop table catalog").get("/datasets").then().statusCode(400);
-        RestAssured.given().queryParam("size", 5000).get("/datasets").then().statusCode(400).body("message", containsString("size"));
+        RestAssured.given().queryParam("from", "tomorrow-ish").get("/catalog").then().statusCode(400).body("message", containsString("from"));
+        RestAssured.given().queryParam("sort", "storage_key; drop table catalog").get("/catalog").then().statusCode(400);
+        RestAssured.given().queryParam("size", 5000).get("/catalog").then().statusCode(400).body("message", containsString("size"));
         RestAssured.given().queryParam("since", "x").get("/runs").then().statusCode(400);
         RestAssured.given().queryParam("page", 0).get("/dead-letters").then().statusCode(400);
         RestAssured.given().queryParam("source", "x' or '1'='1").get("/runs").then().statusCode(400);
@@ -148,14 +148,14 @@ class CatalogApiTest {
 
         RestAssured.get("/openapi.json").then().statusCode(200)
                 .body("info.title", equalTo("Sluice"))
-                .body("paths.'/datasets'.get", notNullValue())
-                .body("paths.'/datasets'.post.requestBody", notNullValue())
+                .body("paths.'/catalog'.get", notNullValue())
+                .body("paths.'/catalog'.post.requestBody", notNullValue())
                 .body("paths.'/purge/preview'.get", notNullValue())
                 .body("paths.'/sources'.get", notNullValue());
     }
 
     private static void post(String json, int status, String message) {
-        RestAssured.given().contentType(ContentType.JSON).body(json).post("/datasets").then().statusCode(status)
+        RestAssured.given().contentType(ContentType.JSON).body(json).post("/catalog").then().statusCode(status)
                 .contentType(ContentType.JSON).body("message", containsString(message)).body("status", equalTo(status));
     }
 }

@@ -179,7 +179,7 @@ class RetentionPurgeTest {
         assertEquals(0, landing.count("select count(*) from catalog where storage_key = ? and upstream_etag = 'new-etag'", keys.get(15)));
         // marked rows are not offered as available meanwhile
         RestAssured.given().queryParam("source", "test-gfs").queryParam("from", "2019-05-05").queryParam("to", "2019-05-06")
-                .get("/datasets").then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(0));
+                .get("/catalog").then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(0));
 
         Map<String, Object> next = purge.purge("test-gfs");
 

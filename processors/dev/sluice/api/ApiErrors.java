@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Turns an API failure into its HTTP status and a JSON error body {status, message}: 400 for a
  * request that is not valid (a {@link BadRequestException}, or a body that is not the JSON the verb
- * binds), 404 {@link NotFoundException}, 409 {@link ConflictException}, 500 for anything else.
+ * binds), 404 {@link NotFoundException}, 405 {@link MethodNotAllowedException}, 409 {@link ConflictException},
+ * 500 for anything else.
  */
 @ApplicationScoped
 @Named("apiErrors")
@@ -43,7 +44,7 @@ public class ApiErrors {
             e = new BadRequestException(bodyError(json));
         }
         int status = e instanceof NotFoundException ? 404 : e instanceof BadRequestException ? 400
-                : e instanceof ConflictException ? 409 : 500;
+                : e instanceof ConflictException ? 409 : e instanceof MethodNotAllowedException ? 405 : 500;
         if (status == 500) {
             LOG.errorf(e, "%s failed", exchange.getFromRouteId());
         }

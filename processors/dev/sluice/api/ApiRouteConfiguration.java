@@ -23,7 +23,7 @@ import org.apache.camel.quarkus.main.events.BeforeConfigure;
  * as a RoutesBuilder bean: Camel K's builder sets quarkus.camel.routes-discovery.enabled=false, and
  * then Camel Quarkus adds no RoutesBuilder bean, so a REST file deployed alone answered a failed
  * request with Camel's 500. Not being a RoutesBuilder, it is also not discovered a second time in the
- * app, where discovery is on. (CamelKBuildIT checks GET /datasets/987654321 → JSON 404 on Camel K.)
+ * app, where discovery is on. (CamelKBuildIT checks GET /catalog/987654321 → JSON 404 on Camel K.)
  */
 @ApplicationScoped
 public class ApiRouteConfiguration {

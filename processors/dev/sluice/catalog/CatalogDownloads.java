@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Getting a catalogued object's bytes: streamed through Sluice (GET /datasets/{id}/content, works
+ * Getting a catalogued object's bytes: streamed through Sluice (GET /catalog/{id}/content, works
  * wherever the API is reachable) or straight from the store with a presigned URL (valid 15 minutes,
  * usable where the store's endpoint is reachable).
  */

@@ -36,7 +36,7 @@ final class CatalogItems {
         item.put("version", row.getInt("version"));
         item.put("ingestedAt", instant(row.getTimestamp("ingested_at")));
         item.put("origin", row.getString("origin"));
-        item.put("download", "/datasets/" + id + "/content");
+        item.put("download", "/catalog/" + id + "/content");
         return item;
     }
 

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GET /datasets and GET /datasets/{id}: the catalog of stored objects. Rows a purge has started on
+ * GET /catalog and GET /catalog/{id}: the catalog of stored objects. Rows a purge has started on
  * are not listed: their object may already be gone.
  */
 @ApplicationScoped

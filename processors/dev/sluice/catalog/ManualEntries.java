@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * POST/PUT/DELETE /datasets: catalog entries made by hand for objects already in our bucket (a
+ * POST/PUT/DELETE /catalog: catalog entries made by hand for objects already in our bucket (a
  * dataset someone uploaded). The object must exist: its size is read from the store. DELETE removes
  * the entry, not the object. Manual entries are never purged by retention.
  */

@@ -3,7 +3,7 @@ package dev.sluice.catalog;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * A manual catalog entry as a client sends it (the JSON body of POST and PUT /datasets): the key of
+ * A manual catalog entry as a client sends it (the JSON body of POST and PUT /catalog): the key of
  * an object already in our bucket and what it holds. Only source and storageKey are required;
  * referenceTime is an instant like 2025-06-19T12:00:00Z, forecastHour a whole number of hours after it.
  */

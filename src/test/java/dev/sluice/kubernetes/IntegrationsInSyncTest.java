@@ -70,7 +70,7 @@ class IntegrationsInSyncTest {
                         cr.getKey() + " serves HTTP but does not set SLUICE_HTTP_HOST=0.0.0.0 (trait=environment.vars=…)");
             }
         }
-        assertEquals(3, serving, "the catalog, sources and status APIs");
+        assertEquals(4, serving, "the datasets, catalog, sources and status APIs");
     }
 
     @Test
