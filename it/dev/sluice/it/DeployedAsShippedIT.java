@@ -50,13 +50,14 @@ class DeployedAsShippedIT {
 
     @BeforeAll
     static void startOutsideServices() throws Exception {
+        // (the embedded servers keep their directory's parent private: services/, not the pods' workspace)
         System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
         base = ShippedContainer.workspace("sluice-shipped-");
         image = ShippedContainer.Image.read(Path.of("src/main/docker/Dockerfile.jvm"));
         root = ShippedContainer.imageRoot(base, image);
-        postgres = EmbeddedPostgresServer.start(base.resolve("postgres"));
-        store = EmbeddedS3Server.start(base.resolve("store"));
+        postgres = EmbeddedPostgresServer.start(base.resolve("services/postgres"));
+        store = EmbeddedS3Server.start(base.resolve("services/store"));
     }
 
     @AfterAll

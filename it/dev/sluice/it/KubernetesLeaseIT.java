@@ -57,9 +57,9 @@ class KubernetesLeaseIT {
         ShippedContainer.Image image = ShippedContainer.Image.read(Path.of("src/main/docker/Dockerfile.jvm"));
         Path root = ShippedContainer.imageRoot(base, image);
         RenderedOverlay prod = RenderedOverlay.render("prod");
-        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(base.resolve("postgres"));
-        EmbeddedS3Server store = EmbeddedS3Server.start(base.resolve("store"));
-        EmbeddedS3Server upstream = EmbeddedS3Server.start(base.resolve("upstream"), false);
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(base.resolve("services/postgres"));
+        EmbeddedS3Server store = EmbeddedS3Server.start(base.resolve("services/store"));
+        EmbeddedS3Server upstream = EmbeddedS3Server.start(base.resolve("services/upstream"), false);
         try (KubernetesApi api = KubernetesApi.start();
              S3Client s3 = S3Client.builder().endpointOverride(upstream.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                      .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {
