@@ -58,6 +58,7 @@ class DeployedAsShippedIT {
         root = ShippedContainer.imageRoot(base, image);
         postgres = EmbeddedPostgresServer.start(base.resolve("services/postgres"));
         store = EmbeddedS3Server.start(base.resolve("services/store"));
+        ShippedContainer.createBucket(RenderedOverlay.render("prod"), store);
     }
 
     @AfterAll

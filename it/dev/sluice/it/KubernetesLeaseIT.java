@@ -60,6 +60,7 @@ class KubernetesLeaseIT {
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(base.resolve("services/postgres"));
         EmbeddedS3Server store = EmbeddedS3Server.start(base.resolve("services/store"));
         EmbeddedS3Server upstream = EmbeddedS3Server.start(base.resolve("services/upstream"), false);
+        ShippedContainer.createBucket(prod, store);
         try (KubernetesApi api = KubernetesApi.start();
              S3Client s3 = S3Client.builder().endpointOverride(upstream.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                      .credentialsProvider(AnonymousCredentialsProvider.create()).build()) {

@@ -249,6 +249,23 @@ final class ShippedContainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The bucket the ConfigMap names (SLUICE_S3_BUCKET), created in {@code store} as an operator creates it
+     * in the object store: readiness wants it there.
+     */
+    static void createBucket(RenderedOverlay overlay, dev.sluice.embedded.EmbeddedS3Server store) {
+        String bucket = overlay.environment(overlay::downwardApi).get("SLUICE_S3_BUCKET");
+        try (software.amazon.awssdk.services.s3.S3Client s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(store.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(store.accessKey(), store.secretKey())))
+                .build()) {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException there) {
+            // a second overlay names the same bucket
+        }
+    }
+
     String url() {
         return "http://127.0.0.1:" + httpPort;
     }
