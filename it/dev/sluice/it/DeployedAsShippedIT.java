@@ -1,6 +1,5 @@
 package dev.sluice.it;
 
-import dev.sluice.cluster.LeaderElection;
 import dev.sluice.embedded.EmbeddedPostgresServer;
 import dev.sluice.embedded.EmbeddedS3Server;
 import dev.sluice.embedded.FreePort;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -72,60 +70,38 @@ class DeployedAsShippedIT {
         TempDirs.delete(base);
     }
 
+    /**
+     * Two pods at once (the machine has 2 cores and CI time is short): dev, with its API server, becomes
+     * ready and logs Sluice's classes at DEBUG (the overlay's QUARKUS_LOG_CATEGORY__DEV_SLUICE__LEVEL); prod
+     * without a reachable API server stays unready and says why. (prod with an API server: KubernetesLeaseIT,
+     * whose two replicas start as shipped too.)
+     */
     @Test
-    void theProdDeploymentShouldBecomeReadyOnItsReadOnlyRootAndTakeTheLease() throws Exception {
+    void devShouldBecomeReadyAtDebugAndProdWithoutTheKubernetesApiShouldBeUnreadyAndSayWhy() throws Exception {
+        RenderedOverlay dev = RenderedOverlay.render("dev");
         RenderedOverlay prod = RenderedOverlay.render("prod");
         assertEquals(185, image.uid(), "the image runs as the Deployment's runAsUser");
-        try (KubernetesApi api = KubernetesApi.start()) {
-            api.podStarted("sluice-prod", "sluice-prod-0", Map.of("app.kubernetes.io/name", "sluice"));
-            Map<String, String> substitutions = outsideServices();
-            substitutions.putAll(api.clientEnvironment());
-            try (ShippedContainer pod = ShippedContainer.start(prod, image, root, base, "sluice-prod-0", Map.of(), substitutions)) {
-                String ready = pod.awaitReadiness(200, Duration.ofSeconds(120));
-
-                assertTrue(ready.contains("\"landing directories\""), ready);
-                assertTrue(ready.contains("\"leader election\""), ready);
-                // elected in the pod's namespace (SLUICE_CLUSTER from the ConfigMap, the namespace from the downward API)
-                Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
-                        .until(() -> "sluice-prod-0".equals(api.holder("sluice-prod", LeaderElection.LEASE_NAME)));
-                // it wrote where the Deployment gives it volumes (landing on the claim), nothing else
-                Path landing = base.resolve("sluice-prod-0/volumes/landing");
-                assertTrue(Files.isDirectory(landing.resolve("inbox")), "the landing inbox is on the landing volume");
-                assertFalse(pod.log().contains("Read-only file system") || pod.log().contains("AccessDeniedException"), pod.log());
-                assertTrue(pod.environment().get("SLUICE_DATA_DIR").startsWith(base.resolve("sluice-prod-0/volumes/data").toString()),
-                        pod.environment().toString());
-            }
-        }
-    }
-
-    @Test
-    void devShouldBecomeReadyAndLogSluiceAtDebug() throws Exception {
-        RenderedOverlay dev = RenderedOverlay.render("dev");
+        int nothingListens = FreePort.find();
         try (KubernetesApi api = KubernetesApi.start()) {
             api.podStarted("sluice-dev", "sluice-dev-0", Map.of("app.kubernetes.io/name", "sluice"));
-            Map<String, String> substitutions = outsideServices();
-            substitutions.putAll(api.clientEnvironment());
-            try (ShippedContainer pod = ShippedContainer.start(dev, image, root, base, "sluice-dev-0", Map.of(), substitutions)) {
-                pod.awaitReadiness(200, Duration.ofSeconds(120));
-                Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> pod.log().matches("(?s).* DEBUG +\\[[^]]*LeaderElection\\].*"));
+            Map<String, String> withApi = outsideServices();
+            withApi.putAll(api.clientEnvironment());
+            Map<String, String> withoutApi = outsideServices();
+            withoutApi.putAll(Map.of("KUBERNETES_MASTER", "http://127.0.0.1:" + nothingListens,
+                    "KUBERNETES_AUTH_TRYKUBECONFIG", "false", "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false"));
+            try (ShippedContainer devPod = ShippedContainer.start(dev, image, root, base, "sluice-dev-0", Map.of(), withApi);
+                 ShippedContainer prodPod = ShippedContainer.start(prod, image, root, base, "sluice-prod-0", Map.of(), withoutApi)) {
+                String ready = devPod.awaitReadiness(200, Duration.ofSeconds(120));
+                assertTrue(ready.contains("\"landing directories\""), ready);
+                Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> devPod.log().matches("(?s).* DEBUG +\\[[^]]*LeaderElection\\].*"));
+                assertFalse(prodPod.log().contains(" DEBUG "), "prod logs at INFO");
+
+                String unready = prodPod.awaitReadiness(503, Duration.ofSeconds(120));
+                assertTrue(unready.matches("(?s).*SLUICE_CLUSTER=kubernetes but the Kubernetes API at http://127\\.0\\.0\\.1:" + nothingListens
+                        + "/? cannot be read, so no replica can lead.*"), unready);
+                // the rest of it is fine: only the election keeps it out of the Service
+                assertTrue(unready.matches("(?s).*\"name\"\\s*:\\s*\"landing directories\",\\s*\"status\"\\s*:\\s*\"UP\".*"), unready);
             }
-        }
-    }
-
-    @Test
-    void withoutAReachableKubernetesApiReadinessShouldFailAndSayWhy() throws Exception {
-        RenderedOverlay prod = RenderedOverlay.render("prod");
-        int nothingListens = FreePort.find();
-        Map<String, String> substitutions = outsideServices();
-        substitutions.putAll(Map.of("KUBERNETES_MASTER", "http://127.0.0.1:" + nothingListens,
-                "KUBERNETES_AUTH_TRYKUBECONFIG", "false", "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false"));
-        try (ShippedContainer pod = ShippedContainer.start(prod, image, root, base, "sluice-prod-1", Map.of(), substitutions)) {
-            String unready = pod.awaitReadiness(503, Duration.ofSeconds(120));
-
-            assertTrue(unready.matches("(?s).*SLUICE_CLUSTER=kubernetes but the Kubernetes API at http://127\\.0\\.0\\.1:" + nothingListens
-                    + "/? cannot be read, so no replica can lead.*"), unready);
-            // the rest of it is fine: only the election keeps it out of the Service
-            assertTrue(unready.matches("(?s).*\"name\"\\s*:\\s*\"landing directories\",\\s*\"status\"\\s*:\\s*\"UP\".*"), unready);
         }
     }
 

@@ -31,7 +31,11 @@ final class KubernetesApi implements AutoCloseable {
         this.client = server.createClient();
     }
 
+    /** Its request log (one line per request, the Lease renewals included) is kept out of the build's output. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     static KubernetesApi start() {
+        QUIET.setLevel(java.util.logging.Level.WARNING);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);

@@ -17,11 +17,13 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,6 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lead, is polled period by period by the leader alone. When the leader is killed (kill -9, and the
  * kubelet, played by the test, reports its pod not Ready), the other replica takes the Lease and goes on
  * polling; the time that takes is measured and printed. Every upstream object ends up stored once.
+ * <p>
+ * Both replicas must become ready (readiness 200: database, store, landing directories writable on the
+ * read-only root, the Lease readable) and write nothing outside their volumes.
  * <p>
  * Substituted, as in {@link DeployedAsShippedIT}: PostgreSQL and the object store (embedded, started
  * here), the Secret's values, the API server (the mock). Added to the rendered environment: short Lease
@@ -104,8 +109,15 @@ class KubernetesLeaseIT {
             api.podStarted(NAMESPACE, "sluice-prod-1", podLabels);
             try (ShippedContainer zero = ShippedContainer.start(prod, image, root, base, "sluice-prod-0", shared, substitutions);
                  ShippedContainer one = ShippedContainer.start(prod, image, root, base, "sluice-prod-1", shared, substitutions)) {
-                zero.awaitReadiness(200, Duration.ofSeconds(120));
+                String ready = zero.awaitReadiness(200, Duration.ofSeconds(120));
                 one.awaitReadiness(200, Duration.ofSeconds(120));
+                assertTrue(ready.contains("\"landing directories\"") && ready.contains("\"leader election\""), ready);
+                // each wrote only where the Deployment gives it volumes: its data directory, the shared claim
+                assertTrue(zero.environment().get("SLUICE_DATA_DIR").startsWith(base.resolve("sluice-prod-0/volumes/data").toString()));
+                assertTrue(Files.isDirectory(shared.get("landing").resolve("inbox")), "the landing inbox is on the claim");
+                for (ShippedContainer pod : List.of(zero, one)) {
+                    assertFalse(pod.log().contains("Read-only file system") || pod.log().contains("AccessDeniedException"), pod.log());
+                }
                 Awaitility.await().atMost(20, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS)
                         .until(() -> api.holder(NAMESPACE, LeaderElection.LEASE_NAME) != null);
                 String leaderPod = api.holder(NAMESPACE, LeaderElection.LEASE_NAME);
