@@ -191,7 +191,7 @@ final class ShippedContainer implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
-        Api.credentials(httpPort, onHost(env.getOrDefault("SLUICE_DATA_DIR", "/"), root, mounts), env);
+        Api.credentials(httpPort, Path.of(env.getOrDefault("SLUICE_DATA_DIR", onHost("/", root, mounts).toString())), env);
         return new ShippedContainer(builder.start(), log, httpPort, env);
     }
 
