@@ -28,12 +28,21 @@ public class LandingDatasets {
     DatasetRegistry datasets;
     @Inject
     LandedContentLoader content;
+    @Inject
+    LandingGate gate;
 
     /** Route step: sets SluiceDataset, or refuses the file. */
-    public void match(Exchange exchange) throws IOException {
+    public void match(Exchange exchange) {
         Path file = LandingGate.file(exchange);
         String name = file.getFileName().toString();
-        DatasetDefinition dataset = content.datasetOf(file, name).orElseThrow(() -> new RejectedFileException(
+        java.util.Optional<DatasetDefinition> matched;
+        try {
+            matched = content.datasetOf(file, name);
+        } catch (IOException e) {
+            // reading a .zip's directory failed (not a damaged zip: that is refused): an attempt, as a failed load is
+            throw gate.failed(exchange, e);
+        }
+        DatasetDefinition dataset = matched.orElseThrow(() -> new RejectedFileException(
                 (Packing.of(name) == Packing.ZIP ? "no dataset declaration matches the name of any member of the zip archive"
                         : "no dataset declaration matches the file name" + (Packing.of(name) == Packing.GZIP
                         ? " inside the .gz (" + Packing.innerName(name) + ")" : ""))
