@@ -36,6 +36,10 @@ import java.util.Map;
  * dead-letters the bad ones, and records the ledger entry and the run, all in one transaction, so a
  * crash at any point leaves either nothing or everything of the file in PostgreSQL.
  *
+ * <p>What it loads is the file's content ({@link LandedContentLoader}): the file itself, what a .gz
+ * compresses, the members of a .zip; the ledger entry, its sha256 and the archived original are
+ * those of the file as it landed (compressed).
+ *
  * <p>Content that cannot be the dataset's format (empty, binary) is refused to error/; a load that
  * fails counts as a failed attempt ({@link LandingGate#failed}) and the file waits for a later poll.
  * The outcome, and the lineage the file.loaded event tells, go into headers.
