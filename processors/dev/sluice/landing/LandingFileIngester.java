@@ -175,6 +175,7 @@ public class LandingFileIngester {
      */
     private static LandingOutcome loadedBefore(Connection connection, LedgerEntry entry, String name, DatasetDefinition dataset,
                                                String sha256) throws SQLException {
+        boolean zip = Packing.of(name) == Packing.ZIP;
         Long runId = null;
         long rowsLoaded = 0;
         long rowsRejected = 0;
@@ -188,10 +189,16 @@ public class LandingFileIngester {
             select.setString(2, name.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "/%");
             try (ResultSet run = select.executeQuery()) {
                 while (run.next()) {
-                    if ("loaded".equals(run.getString(4))) {
-                        runId = runId == null || Packing.of(name) != Packing.ZIP ? Long.valueOf(run.getLong(1)) : runId;
-                        rowsLoaded = Packing.of(name) == Packing.ZIP ? rowsLoaded + run.getLong(2) : run.getLong(2);
-                        rowsRejected = Packing.of(name) == Packing.ZIP ? rowsRejected + run.getLong(3) : run.getLong(3);
+                    if ("loaded".equals(run.getString(4)) && zip) {
+                        // a zip's members: the first run, the rows of all
+                        runId = runId == null ? Long.valueOf(run.getLong(1)) : runId;
+                        rowsLoaded += run.getLong(2);
+                        rowsRejected += run.getLong(3);
+                    } else if ("loaded".equals(run.getString(4))) {
+                        // any other file: its latest load
+                        runId = run.getLong(1);
+                        rowsLoaded = run.getLong(2);
+                        rowsRejected = run.getLong(3);
                     } else {
                         refusals.add(run.getString(5).substring(name.length() + 1) + ": " + run.getString(6));
                     }
