@@ -247,6 +247,128 @@ class LandingPipelineTest {
         }
     }
 
+    @Test
+    void aGzippedCsvShouldLoadAsTheCsvItCompressesAndItsOriginalBeArchived() throws Exception {
+        String csv = "gauge_id,observed_at,rainfall_in\nGZ-1,2024-07-01 00:00,0.11\nGZ-1,2024-07-01 00:15,0.22\n";
+        byte[] gz = gzip(csv.getBytes(StandardCharsets.UTF_8));
+        landing.drop("rain-gz-2024.csv.gz", gz);
+
+        // matched on its inner name (rain-*.csv), its rows loaded, the compressed original archived as it came
+        String key = awaitArchived("rain-gz-2024.csv.gz");
+        assertTrue(key.startsWith("raw/rain-gauge-readings/") && key.endsWith("/rain-gz-2024.csv.gz"), key);
+        assertArrayEquals(gz, landing.object(key));
+        assertEquals(sha256(gz), landing.rows("select content_hash from file_ledger where identity = 'rain-gz-2024.csv.gz'").get(0).get("content_hash"));
+        assertTrue(Files.exists(landing.done().resolve("rain-gz-2024.csv.gz")));
+        List<Map<String, Object>> rows = landing.rows("select rainfall_in from rain_readings where gauge_id = 'GZ-1' order by observed_at");
+        assertEquals(List.of(new BigDecimal("0.110"), new BigDecimal("0.220")), rows.stream().map(r -> r.get("rainfall_in")).toList());
+        Map<String, Object> run = landing.rows("select * from ingest_run where subject = 'rain-gz-2024.csv.gz'").get(0);
+        assertEquals("loaded", run.get("outcome"));
+        assertEquals(2L, run.get("rows_loaded"));
+    }
+
+    @Test
+    void aZipShouldLoadEachMemberIntoTheDatasetItsNameMatches() throws Exception {
+        byte[] zip = zip(Map.of(
+                "rain-zip-a.csv", "gauge_id,observed_at,rainfall_in\nZIP-1,2024-08-01 00:00,0.3\nZIP-1,2024-08-01 00:15,0.4\n",
+                "2024/gauge-zip-b.csv", "gauge_id,name\nZIP-1,Zipped gauge\n",
+                "__MACOSX/._rain-zip-a.csv", "resource fork, not content"));
+        landing.drop("bundle-ok.zip", zip);
+
+        String key = awaitArchived("bundle-ok.zip");
+        assertArrayEquals(zip, landing.object(key));
+        assertTrue(Files.exists(landing.done().resolve("bundle-ok.zip")));
+        assertEquals(2, landing.count("select count(*) from rain_readings where gauge_id = 'ZIP-1'"));
+        assertEquals("Zipped gauge", landing.rows("select name from gauges where gauge_id = 'ZIP-1'").get(0).get("name"));
+        // one run per member, both pointing at the zip's ledger entry
+        List<Map<String, Object>> runs = landing.rows("""
+                select r.subject, r.dataset, r.rows_loaded from ingest_run r join file_ledger l on l.id = r.ledger_id
+                where l.identity = 'bundle-ok.zip' and r.outcome = 'loaded' order by r.subject""");
+        assertEquals(List.of("bundle-ok.zip/2024/gauge-zip-b.csv", "bundle-ok.zip/rain-zip-a.csv"), runs.stream().map(r -> r.get("subject")).toList());
+        assertEquals(List.of("gauge-metadata", "rain-gauge-readings"), runs.stream().map(r -> r.get("dataset")).toList());
+    }
+
+    @Test
+    void aZipWithAMemberNoDatasetMatchesShouldLoadTheOthersAndGoToErrorSayingWhich() throws Exception {
+        byte[] zip = zip(Map.of(
+                "rain-partial.csv", "gauge_id,observed_at,rainfall_in\nPART-1,2024-09-01 00:00,0.5\n",
+                "notes.txt", "nothing declared for this"));
+        landing.drop("bundle-partial.zip", zip);
+
+        // the good member is loaded and the original archived (nothing lost) …
+        String key = awaitArchived("bundle-partial.zip");
+        assertArrayEquals(zip, landing.object(key));
+        assertEquals(1, landing.count("select count(*) from rain_readings where gauge_id = 'PART-1'"));
+        // … and the zip waits in error/ with the refused member, its reason, and how to load it later
+        await().atMost(30, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS)
+                .until(() -> Files.exists(landing.error().resolve("bundle-partial.zip.reason.txt")));
+        String reason = Files.readString(landing.error().resolve("bundle-partial.zip.reason.txt"));
+        assertTrue(reason.contains("notes.txt: no dataset declaration matches"), reason);
+        assertTrue(reason.contains("POST /landing/reloads/"), reason);
+        assertTrue(Files.exists(landing.error().resolve("bundle-partial.zip")));
+        assertFalse(Files.exists(landing.done().resolve("bundle-partial.zip")));
+        assertEquals(1, landing.count("select count(*) from ingest_run where subject = 'bundle-partial.zip/notes.txt' and outcome = 'rejected'"));
+    }
+
+    @Test
+    void aForcedReloadShouldWriteTheArchivedRowsAgainAndBeRecordedAsARun() throws Exception {
+        landing.drop("rain-reload.csv.gz", gzip("gauge_id,observed_at,rainfall_in\nRELOAD-1,2024-10-01 00:00,0.7\nRELOAD-1,2024-10-01 00:15,0.8\n"
+                .getBytes(StandardCharsets.UTF_8)));
+        awaitArchived("rain-reload.csv.gz");
+        long ledgerId = (Long) landing.rows("select id from file_ledger where identity = 'rain-reload.csv.gz'").get(0).get("id");
+        // a correction by hand (or a row lost): the table no longer says what the file said
+        landing.count("with changed as (update rain_readings set rainfall_in = 9.999 where gauge_id = 'RELOAD-1' returning 1) select count(*) from changed");
+        landing.count("with gone as (delete from rain_readings where gauge_id = 'RELOAD-1' and observed_at = '2024-10-01 07:15+00' returning 1) select count(*) from gone");
+
+        // the reload, though the ledger knows the content
+        io.restassured.path.json.JsonPath answer = io.restassured.RestAssured.given().post("/landing/reloads/" + ledgerId)
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(2, answer.getInt("rowsLoaded"));
+        assertEquals("rain-reload.csv.gz", answer.getString("file"));
+
+        List<Map<String, Object>> rows = landing.rows("select rainfall_in from rain_readings where gauge_id = 'RELOAD-1' order by observed_at");
+        assertEquals(List.of(new BigDecimal("0.700"), new BigDecimal("0.800")), rows.stream().map(r -> r.get("rainfall_in")).toList());
+        // recorded as a run of its own, marked forced
+        List<Map<String, Object>> forced = landing.rows("""
+                select id, outcome, rows_loaded, message from ingest_run where ledger_id = ? and summary->>'trigger' = 'forced-reload'""", ledgerId);
+        assertEquals(1, forced.size(), forced.toString());
+        assertEquals("loaded", forced.get(0).get("outcome"));
+        assertEquals(2L, forced.get(0).get("rows_loaded"));
+        assertTrue(((String) forced.get(0).get("message")).startsWith("forced reload"), forced.toString());
+        assertEquals(answer.getLong("runIds[0]"), forced.get(0).get("id"));
+        // the ledger entry is as it was
+        assertEquals("archived", landing.rows("select status from file_ledger where id = ?", ledgerId).get(0).get("status"));
+
+        // an unknown ledger id: 404; an entry without an archived original (a rejected file): 409
+        io.restassured.RestAssured.given().post("/landing/reloads/987654321").then().statusCode(404)
+                .body("message", org.hamcrest.Matchers.containsString("987654321"));
+        landing.drop("rain-reload-empty.csv", new byte[0]);
+        await().atMost(30, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
+                landing.count("select count(*) from file_ledger where identity = 'rain-reload-empty.csv' and status = 'rejected'") == 1);
+        long rejected = (Long) landing.rows("select id from file_ledger where identity = 'rain-reload-empty.csv'").get(0).get("id");
+        io.restassured.RestAssured.given().post("/landing/reloads/" + rejected).then().statusCode(409)
+                .body("message", org.hamcrest.Matchers.containsString("no archived original"));
+    }
+
+    static byte[] gzip(byte[] content) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(content);
+        }
+        return bytes.toByteArray();
+    }
+
+    static byte[] zip(Map<String, String> members) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+            for (Map.Entry<String, String> member : new java.util.TreeMap<>(members).entrySet()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(member.getKey()));
+                out.write(member.getValue().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     private String awaitArchived(String name) {
         await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
                 .until(() -> landing.count("select count(*) from file_ledger where identity = ? and status = 'archived'", name) > 0

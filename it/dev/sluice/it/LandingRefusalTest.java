@@ -104,6 +104,62 @@ class LandingRefusalTest {
         release(pipeOutside);
     }
 
+    @Test
+    void damagedArchivesAndZipBombsShouldGoToErrorWithAReasonAndNothingOfThemCommitted() throws Exception {
+        // a gzip cut short: 30,000 rows, so that the first COPY chunk (10,000 records) went in before the damage
+        StringBuilder csv = new StringBuilder("gauge_id,observed_at,rainfall_in\n");
+        for (int i = 0; i < 30_000; i++) {
+            csv.append("TRUNC-1,2024-01-01 00:00,0.1\n".replace("2024-01-01 00:00",
+                    java.time.LocalDateTime.of(2020, 1, 1, 0, 0).plusMinutes(15L * i).toString().replace('T', ' ')));
+        }
+        byte[] gz = LandingPipelineTest.gzip(csv.toString().getBytes(StandardCharsets.UTF_8));
+        landing.drop("rain-truncated.csv.gz", java.util.Arrays.copyOf(gz, gz.length * 7 / 10));
+        // a .zip that is none
+        landing.drop("bundle-garbage.zip", "PK this is not a zip archive at all".getBytes(StandardCharsets.UTF_8));
+        // a bomb: one member of 200 MB of spaces (a valid CSV header, then no line end) packed to a few hundred KB
+        byte[] bomb = zipBomb("rain-bomb.csv", 200 << 20);
+        assertTrue(bomb.length < 1 << 20, "the bomb is small: " + bomb.length);
+        landing.drop("bundle-bomb.zip", bomb);
+        // and the inbox goes on
+        landing.drop("rain-after-archives.csv", "gauge_id,observed_at,rainfall_in\nAFTER-ARCH-1,2024-06-01 00:00,0.2\n");
+
+        Map<String, String> expected = Map.of(
+                "rain-truncated.csv.gz", "corrupt or truncated gzip file",
+                "bundle-garbage.zip", "not a readable zip archive",
+                "bundle-bomb.zip", "sluice.landing.max-compression-ratio=100");
+        await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
+                expected.keySet().stream().allMatch(name -> Files.exists(landing.error().resolve(name + ".reason.txt"))));
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String reason = Files.readString(landing.error().resolve(e.getKey() + ".reason.txt"));
+            assertTrue(reason.contains(e.getValue()), e.getKey() + ": " + reason);
+            assertTrue(Files.exists(landing.error().resolve(e.getKey())), e.getKey() + " kept in error/");
+            assertEquals("rejected", landing.rows("select status from file_ledger where identity = ?", e.getKey()).get(0).get("status"));
+            // refused at once: not tried again and again as a failed load would be
+            assertEquals(0, landing.count("select count(*) from ingest_run where subject like ? and outcome <> 'rejected'", e.getKey() + "%"));
+        }
+        // not a row of the truncated file, not even of the part before the damage
+        assertEquals(0, landing.count("select count(*) from rain_readings where gauge_id = 'TRUNC-1'"));
+        assertEquals(0, landing.count("select count(*) from dead_letter where file like 'rain-truncated%' or file like 'bundle-bomb%'"));
+        await().atMost(30, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
+                landing.count("select count(*) from rain_readings where gauge_id = 'AFTER-ARCH-1'") == 1);
+    }
+
+    /** A zip whose one member inflates to {@code size} bytes: a CSV header and then spaces, compressed about 1000 to 1. */
+    private static byte[] zipBomb(String member, int size) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+            out.putNextEntry(new java.util.zip.ZipEntry(member));
+            out.write("gauge_id,observed_at,rainfall_in\n".getBytes(StandardCharsets.UTF_8));
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int written = 0; written < size; written += spaces.length) {
+                out.write(spaces);
+            }
+            out.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
     private void moveIn(Path entry, String name) throws IOException {
         Files.move(entry, landing.inbox().resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

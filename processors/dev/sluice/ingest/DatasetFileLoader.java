@@ -54,20 +54,54 @@ public class DatasetFileLoader {
      */
     public Loaded load(Connection connection, Path file, String name, DatasetDefinition dataset, String source,
                        long ledgerId, Instant started) throws IOException, SQLException {
+        return load(connection, Content.of(file, name), dataset, source, ledgerId, started);
+    }
+
+    /**
+     * Loads content that is not a file of its own: what a .gz or a .zip member inflates to.
+     *
+     * @param source   the source name recorded on the run and dead letters ("landing", an HTTP source)
+     * @param ledgerId the ledger entry of the file the content came in
+     */
+    public Loaded load(Connection connection, Content content, DatasetDefinition dataset, String source,
+                       long ledgerId, Instant started) throws IOException, SQLException {
         datasets.requireLoadable(dataset); // its table matches the declaration, lineage column included
+        String name = content.subject();
         RejectedRows rejected = new RejectedRows(maxBadRecords);
         // the run's id goes into every row written (lineage); its row is recorded below, same transaction
         long runId = runs.reserveId(connection);
-        TableLoader.Result result = loader.load(connection, dataset, runId, () -> reader(file, name, dataset), rejected);
+        TableLoader.Result result = loader.load(connection, dataset, runId, () -> reader(content, dataset), rejected);
         Instant finished = Instant.now();
         runs.record(connection, runId, new IngestRun(source, "file", name, dataset.name(), ledgerId,
-                result.rowsRead(), result.rowsLoaded(), rejected.count(), Files.size(file), started, finished, "loaded",
+                result.rowsRead(), result.rowsLoaded(), rejected.count(), content.bytes(), started, finished, "loaded",
                 result.path() + ": " + result.rowsChanged() + " rows inserted or changed"));
         runs.recordDeadLetters(connection, runId, source, dataset.name(), name, rejected.rows());
         LOG.infof("%s → %s: %d records, %d loaded (%d inserted or changed, %s), %d dead-lettered, %d ms",
                 name, dataset.table(), result.rowsRead(), result.rowsLoaded(), result.rowsChanged(), result.path(),
                 rejected.count(), finished.toEpochMilli() - started.toEpochMilli());
         return new Loaded(runId, result.rowsRead(), result.rowsLoaded(), result.rowsChanged(), rejected.count());
+    }
+
+    /**
+     * What a load reads.
+     *
+     * @param subject    the name its run and dead letters tell ("rain.csv.gz", "bundle.zip/rain-a.csv")
+     * @param formatName the name whose extension tells the format ("rain.csv" for "rain.csv.gz")
+     * @param bytes      its size as it came (compressed, for compressed content)
+     * @param file       the file itself, when the content is a file of its own (xlsx is read from a file only)
+     * @param opener     opens the content; called once per pass (the merge path reads it twice)
+     */
+    public record Content(String subject, String formatName, long bytes, Path file, Opener opener) {
+
+        public static Content of(Path file, String name) throws IOException {
+            return new Content(name, name, Files.size(file), file, () -> open(file));
+        }
+    }
+
+    /** Opens content (again). */
+    @FunctionalInterface
+    public interface Opener {
+        java.io.InputStream open() throws IOException;
     }
 
     /** Never through a symbolic link: the landing directory refuses those, and one swapped in meanwhile is not followed. */
@@ -79,16 +113,20 @@ public class DatasetFileLoader {
     public record Loaded(long runId, long rowsRead, long rowsLoaded, long rowsChanged, long rowsRejected) {
     }
 
-    private RecordReader reader(Path file, String name, DatasetDefinition dataset) throws IOException {
+    private RecordReader reader(Content content, DatasetDefinition dataset) throws IOException {
+        String name = content.formatName();
         String format = dataset.formatOf(name);
         if ("xlsx".equals(format)) {
-            return new XlsxRecordReader(file.toFile(), dataset);
+            if (content.file() == null) {
+                throw new RejectedFileException("an xlsx workbook is read from a file of its own, not from inside a .gz or .zip");
+            }
+            return new XlsxRecordReader(content.file().toFile(), dataset);
         }
         JsonLimits jsonLimits = new JsonLimits(jsonMaxDocumentBytes, jsonMaxObjectBytes, jsonMaxNestingDepth);
         if ("json".equals(format)) {
-            return new JsonRecordReader(new BufferedInputStream(open(file), 1 << 16), dataset, jsonLimits);
+            return new JsonRecordReader(new BufferedInputStream(content.opener().open(), 1 << 16), dataset, jsonLimits);
         }
-        LineReader lines = new LineReader(new BufferedInputStream(open(file), 1 << 16), dataset.encoding(), maxLineBytes);
+        LineReader lines = new LineReader(new BufferedInputStream(content.opener().open(), 1 << 16), dataset.encoding(), maxLineBytes);
         return "ndjson".equals(format)
                 ? new NdjsonRecordReader(lines, dataset, jsonLimits)
                 : new CsvRecordReader(lines, dataset, dataset.delimiterOf(name), maxLineBytes);

@@ -43,6 +43,20 @@ public class LandingDirectories {
         }
     }
 
+    /**
+     * A .zip of which some members loaded and others were refused goes to error/ all the same: the rows
+     * of the loaded members are committed and its original is archived, but the refused members need
+     * somebody, and error/ (with the reason beside it) is where refused files are looked for. Nothing
+     * is lost: after fixing what was wrong (a declaration for the member's name), POST
+     * /landing/reloads/{ledgerId} loads the whole archive again from the bucket.
+     */
+    public Path partlyLoaded(String filePath, String refusedMembers, Long ledgerId, String archiveKey) throws IOException {
+        return reject(filePath, "some members of the archive were refused; the others are loaded (their rows are committed)\n"
+                + "refused members:\n  " + refusedMembers.replace("\n", "\n  ") + "\n"
+                + "the original is archived at " + archiveKey + " (ledger " + ledgerId + "); once the refused members can be loaded"
+                + " (a dataset declared for their names), POST /landing/reloads/" + ledgerId + " loads the archive again from there");
+    }
+
     /** Moves a file that cannot be processed to error/ and writes why beside it; returns where it went. */
     public Path reject(String filePath, String reason) throws IOException {
         Path file = Path.of(filePath);

@@ -84,7 +84,7 @@ public class LandingFileRejecter {
         LandedFile.Stat stat = LandedFile.stat(file);
         // what is not a regular file of its own is not read, not even to hash it
         String contentHash = LandedFile.refusal(file) != null ? "unread:" + LandedFile.kind(file) : FileFingerprint.sha256(file);
-        String dataset = datasets.forFile(name).map(DatasetDefinition::name).orElse(null);
+        String dataset = datasets.forFile(Packing.innerName(name)).map(DatasetDefinition::name).orElse(null); // a .zip is not opened here
         // ledger first: a crash before the move only means the file is rejected once more after restart
         long ledgerId = ledger.markRejected(LandingGate.SOURCE, name, contentHash, stat.size(), dataset, reason);
         long runId = runs.record(new IngestRun(LandingGate.SOURCE, "file", name, dataset, ledgerId, 0, 0, 0, stat.size(),
