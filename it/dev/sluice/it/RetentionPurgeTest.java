@@ -63,7 +63,7 @@ class RetentionPurgeTest {
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String fresh = "test-mrms/2020/01/02/00/fresh-" + i;
-            seedObject("test-mrms", fresh, 5, now.minus(Duration.ofHours(1)), "poll");
+            seedObject("test-mrms", fresh, 5, now.minus(Duration.ofHours(1)), now.minus(Duration.ofHours(1)), "poll");
             kept.add(fresh);
         }
         seedObject("test-mrms", "elsewhere/test-mrms-but-outside-its-prefix", 5, now.minus(Duration.ofDays(9)), "poll");
@@ -223,13 +223,43 @@ class RetentionPurgeTest {
                 .get(0).get("outcome"));
     }
 
+    @Test
+    void retentionShouldCountFromTheDataTimeWhenKnownElseFromTheIngestTime() throws Exception {
+        // test-mrms keeps 1 day. A scan of 2 days ago copied just now (a backfill) is as old as its scan;
+        // an object whose key told no time counts from its copy: kept when copied now, purged when 2 days ago
+        String oldScan = "test-mrms/2021/03/03/00/backfilled-old-scan";
+        seedObject("test-mrms", oldScan, 7, now.minus(Duration.ofMinutes(5)), now.minus(Duration.ofDays(2)), "poll");
+        String undatedNew = "test-mrms/undated/copied-now";
+        seedObject("test-mrms", undatedNew, 7, now.minus(Duration.ofMinutes(5)), null, "poll");
+        String undatedOld = "test-mrms/undated/copied-two-days-ago";
+        seedObject("test-mrms", undatedOld, 7, now.minus(Duration.ofDays(2)), null, "poll");
+        try {
+            purge.purge("test-mrms");
+
+            for (String gone : List.of(oldScan, undatedOld)) {
+                assertThrows(NoSuchKeyException.class, () -> landing.s3().headObject(b -> b.bucket("sluice").key(gone)), gone);
+                assertEquals(0, landing.count("select count(*) from catalog where storage_key = ?", gone), gone);
+            }
+            assertEquals(7L, landing.s3().headObject(b -> b.bucket("sluice").key(undatedNew)).contentLength());
+            assertEquals(1, landing.count("select count(*) from catalog where storage_key = ?", undatedNew));
+        } finally {
+            execute("delete from catalog where storage_key = '" + undatedNew + "'");
+            landing.s3().deleteObject(b -> b.bucket("sluice").key(undatedNew));
+        }
+    }
+
     /** Exchanges a step of the purge route (by its id) has completed so far: one per batch. */
     private long completed(String step) throws Exception {
         return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedProcessor(step).getExchangesCompleted();
     }
 
-    /** An object in our bucket and its catalog row; returns its size. */
+    /** An object in our bucket and its catalog row (data time 2019-05-05); returns its size. */
     private long seedObject(String source, String key, int size, Instant ingestedAt, String origin) throws Exception {
+        return seedObject(source, key, size, ingestedAt, Instant.parse("2019-05-05T00:00:00Z"), origin);
+    }
+
+    /** An object in our bucket and its catalog row with its data time (reference_time, null: unknown); returns its size. */
+    private long seedObject(String source, String key, int size, Instant ingestedAt, Instant referenceTime, String origin) throws Exception {
         byte[] bytes = new byte[size];
         java.util.Arrays.fill(bytes, (byte) 'g');
         landing.s3().putObject(b -> b.bucket("sluice").key(key), RequestBody.fromBytes(bytes));
@@ -240,7 +270,7 @@ class RetentionPurgeTest {
             insert.setString(1, source);
             insert.setString(2, key);
             insert.setLong(3, size);
-            insert.setTimestamp(4, Timestamp.from(Instant.parse("2019-05-05T00:00:00Z")));
+            insert.setTimestamp(4, referenceTime == null ? null : Timestamp.from(referenceTime));
             insert.setTimestamp(5, Timestamp.from(ingestedAt));
             insert.setString(6, origin);
             insert.executeUpdate();
