@@ -53,6 +53,9 @@ class RetentionPurgeTest {
 
     @Test
     void purgeShouldDeleteExactlyTheExpiredAndTheDryRunShouldSayExactlyThat() throws Exception {
+        // objects other tests catalogued for test-mrms (old scans: expired by their data time) go first
+        purge.purge("test-mrms");
+        double deletedBefore = deletedSoFar("test-mrms");
         List<String> expired = new ArrayList<>();
         long expiredBytes = 0;
         for (int i = 0; i < 1203; i++) { // more than one DeleteObjects batch
@@ -149,7 +152,7 @@ class RetentionPurgeTest {
         ApiCredentials.anonymous().get("/q/metrics").then().statusCode(401);
         String metrics = RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD)
                 .get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.contains("purge_files_deleted_total{source=\"test-mrms\"} 1203.0"), metrics.lines()
+        assertTrue(metrics.contains("purge_files_deleted_total{source=\"test-mrms\"} " + (deletedBefore + 1203)), metrics.lines()
                 .filter(l -> l.startsWith("purge_")).toList().toString());
         assertTrue(metrics.contains("purge_bytes_freed_total{source=\"test-mrms\"} " + expiredBytes + ".0"));
 
@@ -192,6 +195,8 @@ class RetentionPurgeTest {
 
     @Test
     void purgeRunsShouldPurgeWithoutThePurgeRouteAsWhenStatusApiIsDeployedAlone() throws Exception {
+        // objects other tests catalogued for test-gfs (old cycles: expired by their data time) go first
+        purge.purge("test-gfs");
         List<String> keys = new ArrayList<>();
         long bytes = 0;
         for (int i = 0; i < 5; i++) {
@@ -225,18 +230,18 @@ class RetentionPurgeTest {
 
     @Test
     void retentionShouldCountFromTheDataTimeWhenKnownElseFromTheIngestTime() throws Exception {
-        // test-mrms keeps 1 day. A scan of 2 days ago copied just now (a backfill) is as old as its scan;
-        // an object whose key told no time counts from its copy: kept when copied now, purged when 2 days ago
-        String oldScan = "test-mrms/2021/03/03/00/backfilled-old-scan";
-        seedObject("test-mrms", oldScan, 7, now.minus(Duration.ofMinutes(5)), now.minus(Duration.ofDays(2)), "poll");
-        String undatedNew = "test-mrms/undated/copied-now";
-        seedObject("test-mrms", undatedNew, 7, now.minus(Duration.ofMinutes(5)), null, "poll");
-        String undatedOld = "test-mrms/undated/copied-two-days-ago";
-        seedObject("test-mrms", undatedOld, 7, now.minus(Duration.ofDays(2)), null, "poll");
+        // test-gfs keeps 7 days. A cycle of 10 days ago copied just now (a backfill) is as old as its cycle;
+        // an object whose key told no time counts from its copy: kept when copied now, purged when 10 days ago
+        String oldCycle = "test-gfs/2021/03/03/00/backfilled-old-cycle";
+        seedObject("test-gfs", oldCycle, 7, now.minus(Duration.ofMinutes(5)), now.minus(Duration.ofDays(10)), "poll");
+        String undatedNew = "test-gfs/undated/copied-now";
+        seedObject("test-gfs", undatedNew, 7, now.minus(Duration.ofMinutes(5)), null, "poll");
+        String undatedOld = "test-gfs/undated/copied-ten-days-ago";
+        seedObject("test-gfs", undatedOld, 7, now.minus(Duration.ofDays(10)), null, "poll");
         try {
-            purge.purge("test-mrms");
+            purge.purge("test-gfs");
 
-            for (String gone : List.of(oldScan, undatedOld)) {
+            for (String gone : List.of(oldCycle, undatedOld)) {
                 assertThrows(NoSuchKeyException.class, () -> landing.s3().headObject(b -> b.bucket("sluice").key(gone)), gone);
                 assertEquals(0, landing.count("select count(*) from catalog where storage_key = ?", gone), gone);
             }
@@ -246,6 +251,14 @@ class RetentionPurgeTest {
             execute("delete from catalog where storage_key = '" + undatedNew + "'");
             landing.s3().deleteObject(b -> b.bucket("sluice").key(undatedNew));
         }
+    }
+
+    /** purge_files_deleted_total of a source so far (0 before its first purge). */
+    private static double deletedSoFar(String source) {
+        String metrics = RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD)
+                .get("/q/metrics").then().statusCode(200).extract().asString();
+        String prefix = "purge_files_deleted_total{source=\"" + source + "\"} ";
+        return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
     }
 
     /** Exchanges a step of the purge route (by its id) has completed so far: one per batch. */
