@@ -1,6 +1,9 @@
 package dev.sluice.it;
 
+import dev.sluice.embedded.EmbeddedPostgresServer;
 import dev.sluice.outbox.BronzePublisher;
+import dev.sluice.outbox.OutboxDatabase;
+import dev.sluice.outbox.OutboxTable;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -108,6 +113,76 @@ class DeepStorageTest {
         try (Connection duck = bronze()) {
             assertEquals(2500, scalar(duck, "select count(*) from bronze where client_id = 'crash-test'"));
             assertEquals(2500, scalar(duck, "select count(distinct event_id) from bronze where client_id = 'crash-test'"));
+        }
+    }
+
+    @Test
+    void anApplicationsOutboxInItsOwnPostgresShouldLandInBronzeOnceAndBeMarkedPublishedThere() throws Exception {
+        Path dir = Files.createTempDirectory("sluice-shop-db-");
+        try (EmbeddedPostgresServer shop = EmbeddedPostgresServer.start(dir.resolve("postgres"));
+             AgroalDataSource shopDb = OutboxDatabase.open(shop.jdbcUrl(), shop.username(), shop.password())) {
+            // a Django app's outbox (see README): its own names, no aggregate or client column; 3 events its
+            // previous publisher already published, 1,500 waiting over two days
+            execute(shopDb, """
+                    create table shop_outbox (id bigserial primary key, event_type varchar(100) not null, payload jsonb not null,
+                                              created_at timestamptz not null default now(), published_at timestamptz)""");
+            execute(shopDb, """
+                    insert into shop_outbox (event_type, payload, created_at, published_at)
+                    select 'order.paid', jsonb_build_object('n', g), timestamptz '2025-07-01 12:00:00+00' + g * interval '1 minute',
+                           case when g <= 3 then now() end
+                    from generate_series(1, 1503) g""");
+            OutboxTable names = OutboxTable.configured(Optional.of("shop_outbox"), Optional.of("sluice_bronze_batch"),
+                    Optional.of("event_id=id, aggregate_type=, client_id=, occurred_at=created_at, published_at=published_at"));
+            BronzePublisher fromShop = publisher.readingFrom(shopDb, names, "bronze/shop-events/");
+
+            assertEquals(1500, publishAll(fromShop));
+
+            // marked in the shop's database, claimed there (its batch table), none left
+            assertEquals(0, count(shopDb, "select count(*) from shop_outbox where published_at is null"));
+            assertEquals(1, count(shopDb, "select count(*) from sluice_bronze_batch where status = 'published' and events = 1500"));
+            try (Connection duck = download("bronze/shop-events/", "shop")) {
+                assertEquals(1500, scalar(duck, "select count(*) from shop"));
+                assertEquals(1500, scalar(duck, "select count(distinct event_id) from shop"));
+                assertEquals(1503L * 1504 / 2 - 6, scalar(duck, "select sum(event_id) from shop"), "events 4..1503: not the 3 published before");
+                assertEquals(2, scalar(duck, "select count(distinct date) from shop"));
+                assertEquals(0, scalar(duck, "select count(*) from shop where client_id is not null or event_type <> 'order.paid'"));
+            }
+            // a rerun finds nothing; a new event is the only one of the next run
+            assertEquals(0, publishAll(fromShop));
+            execute(shopDb, "insert into shop_outbox (event_type, payload) values ('order.refunded', '{\"n\": 0}')");
+            assertEquals(1, publishAll(fromShop));
+            assertEquals(0, count(shopDb, "select count(*) from shop_outbox where published_at is null"));
+            try (Connection duck = download("bronze/shop-events/", "shop")) {
+                assertEquals(1501, scalar(duck, "select count(distinct event_id) from shop"));
+                assertEquals(1501, scalar(duck, "select count(*) from shop"));
+            }
+        } finally {
+            for (String key : keys("bronze/shop-events/")) {
+                landing.s3().deleteObject(b -> b.bucket("sluice").key(key));
+            }
+            TempDirs.delete(dir);
+        }
+    }
+
+    /** The route's stages (claim, store, mark) on another outbox; the events published. */
+    private static long publishAll(BronzePublisher publisher) throws Exception {
+        long events = 0;
+        for (var claimed = publisher.claimed(); claimed.hasNext(); ) {
+            events += publisher.markPublished(publisher.store(claimed.next())).events();
+        }
+        return events;
+    }
+
+    private static long count(DataSource db, String sql) throws Exception {
+        try (Connection connection = db.getConnection(); Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static void execute(DataSource db, String sql) throws Exception {
+        try (Connection connection = db.getConnection(); Statement s = connection.createStatement()) {
+            s.execute(sql);
         }
     }
 

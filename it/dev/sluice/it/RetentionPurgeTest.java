@@ -53,6 +53,9 @@ class RetentionPurgeTest {
 
     @Test
     void purgeShouldDeleteExactlyTheExpiredAndTheDryRunShouldSayExactlyThat() throws Exception {
+        // objects other tests catalogued for test-mrms (old scans: expired by their data time) go first
+        purge.purge("test-mrms");
+        double deletedBefore = deletedSoFar("test-mrms");
         List<String> expired = new ArrayList<>();
         long expiredBytes = 0;
         for (int i = 0; i < 1203; i++) { // more than one DeleteObjects batch
@@ -63,7 +66,7 @@ class RetentionPurgeTest {
         List<String> kept = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String fresh = "test-mrms/2020/01/02/00/fresh-" + i;
-            seedObject("test-mrms", fresh, 5, now.minus(Duration.ofHours(1)), "poll");
+            seedObject("test-mrms", fresh, 5, now.minus(Duration.ofHours(1)), now.minus(Duration.ofHours(1)), "poll");
             kept.add(fresh);
         }
         seedObject("test-mrms", "elsewhere/test-mrms-but-outside-its-prefix", 5, now.minus(Duration.ofDays(9)), "poll");
@@ -149,7 +152,7 @@ class RetentionPurgeTest {
         ApiCredentials.anonymous().get("/q/metrics").then().statusCode(401);
         String metrics = RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD)
                 .get("/q/metrics").then().statusCode(200).extract().asString();
-        assertTrue(metrics.contains("purge_files_deleted_total{source=\"test-mrms\"} 1203.0"), metrics.lines()
+        assertTrue(metrics.contains("purge_files_deleted_total{source=\"test-mrms\"} " + (deletedBefore + 1203)), metrics.lines()
                 .filter(l -> l.startsWith("purge_")).toList().toString());
         assertTrue(metrics.contains("purge_bytes_freed_total{source=\"test-mrms\"} " + expiredBytes + ".0"));
 
@@ -192,6 +195,8 @@ class RetentionPurgeTest {
 
     @Test
     void purgeRunsShouldPurgeWithoutThePurgeRouteAsWhenStatusApiIsDeployedAlone() throws Exception {
+        // objects other tests catalogued for test-gfs (old cycles: expired by their data time) go first
+        purge.purge("test-gfs");
         List<String> keys = new ArrayList<>();
         long bytes = 0;
         for (int i = 0; i < 5; i++) {
@@ -223,13 +228,51 @@ class RetentionPurgeTest {
                 .get(0).get("outcome"));
     }
 
+    @Test
+    void retentionShouldCountFromTheDataTimeWhenKnownElseFromTheIngestTime() throws Exception {
+        // test-gfs keeps 7 days. A cycle of 10 days ago copied just now (a backfill) is as old as its cycle;
+        // an object whose key told no time counts from its copy: kept when copied now, purged when 10 days ago
+        String oldCycle = "test-gfs/2021/03/03/00/backfilled-old-cycle";
+        seedObject("test-gfs", oldCycle, 7, now.minus(Duration.ofMinutes(5)), now.minus(Duration.ofDays(10)), "poll");
+        String undatedNew = "test-gfs/undated/copied-now";
+        seedObject("test-gfs", undatedNew, 7, now.minus(Duration.ofMinutes(5)), null, "poll");
+        String undatedOld = "test-gfs/undated/copied-ten-days-ago";
+        seedObject("test-gfs", undatedOld, 7, now.minus(Duration.ofDays(10)), null, "poll");
+        try {
+            purge.purge("test-gfs");
+
+            for (String gone : List.of(oldCycle, undatedOld)) {
+                assertThrows(NoSuchKeyException.class, () -> landing.s3().headObject(b -> b.bucket("sluice").key(gone)), gone);
+                assertEquals(0, landing.count("select count(*) from catalog where storage_key = ?", gone), gone);
+            }
+            assertEquals(7L, landing.s3().headObject(b -> b.bucket("sluice").key(undatedNew)).contentLength());
+            assertEquals(1, landing.count("select count(*) from catalog where storage_key = ?", undatedNew));
+        } finally {
+            execute("delete from catalog where storage_key = '" + undatedNew + "'");
+            landing.s3().deleteObject(b -> b.bucket("sluice").key(undatedNew));
+        }
+    }
+
+    /** purge_files_deleted_total of a source so far (0 before its first purge). */
+    private static double deletedSoFar(String source) {
+        String metrics = RestAssured.given().auth().preemptive().basic(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD)
+                .get("/q/metrics").then().statusCode(200).extract().asString();
+        String prefix = "purge_files_deleted_total{source=\"" + source + "\"} ";
+        return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
+    }
+
     /** Exchanges a step of the purge route (by its id) has completed so far: one per batch. */
     private long completed(String step) throws Exception {
         return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedProcessor(step).getExchangesCompleted();
     }
 
-    /** An object in our bucket and its catalog row; returns its size. */
+    /** An object in our bucket and its catalog row (data time 2019-05-05); returns its size. */
     private long seedObject(String source, String key, int size, Instant ingestedAt, String origin) throws Exception {
+        return seedObject(source, key, size, ingestedAt, Instant.parse("2019-05-05T00:00:00Z"), origin);
+    }
+
+    /** An object in our bucket and its catalog row with its data time (reference_time, null: unknown); returns its size. */
+    private long seedObject(String source, String key, int size, Instant ingestedAt, Instant referenceTime, String origin) throws Exception {
         byte[] bytes = new byte[size];
         java.util.Arrays.fill(bytes, (byte) 'g');
         landing.s3().putObject(b -> b.bucket("sluice").key(key), RequestBody.fromBytes(bytes));
@@ -240,7 +283,7 @@ class RetentionPurgeTest {
             insert.setString(1, source);
             insert.setString(2, key);
             insert.setLong(3, size);
-            insert.setTimestamp(4, Timestamp.from(Instant.parse("2019-05-05T00:00:00Z")));
+            insert.setTimestamp(4, referenceTime == null ? null : Timestamp.from(referenceTime));
             insert.setTimestamp(5, Timestamp.from(ingestedAt));
             insert.setString(6, origin);
             insert.executeUpdate();

@@ -6,7 +6,6 @@ import dev.sluice.ledger.IngestRuns;
 import dev.sluice.metrics.IngestMetrics;
 import dev.sluice.parquet.ParquetColumn;
 import dev.sluice.parquet.ParquetFileWriter;
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -14,12 +13,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.sync.RequestBody;
 
+import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -36,9 +37,16 @@ import java.util.TreeMap;
  * batches, one Parquet file per batch and event date at
  * bronze/events/date=YYYY-MM-DD/part-&lt;batch&gt;.parquet, then the batch marked published.
  *
- * A batch is first claimed (its events fixed in the database), then written, then marked. A crash
- * at any point leaves a claimed batch, which the next run writes again with the same events to the
- * same keys before marking it: no event is lost and none is published twice.
+ * A batch is first claimed, then written, then marked. The claim is one row in the batch table
+ * holding the batch's event id range (after, last], in the outbox's own database: no event row is
+ * touched to claim it, and marking it published is that same row's status (plus, for an application
+ * whose outbox has its own "published" column, one UPDATE of the range). A crash at any point leaves
+ * a claimed batch, which the next run writes again with the same events (the same range) to the same
+ * keys before marking it: no event is lost and none is published twice.
+ *
+ * The outbox is Sluice's own (table outbox_event, which applications insert into through the view
+ * outbox) or another PostgreSQL's table with other column names: see {@link OutboxDatabase} and
+ * {@link OutboxTable}.
  */
 @ApplicationScoped
 @Named("outboxPublisher")
@@ -52,7 +60,7 @@ public class BronzePublisher {
             new ParquetColumn("batch_id", "BIGINT"));
 
     @Inject
-    AgroalDataSource dataSource;
+    OutboxDatabase database;
     @Inject
     S3Clients clients;
     @Inject
@@ -63,16 +71,61 @@ public class BronzePublisher {
     String bucket;
     @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "10000")
     int batchSize;
+    @ConfigProperty(name = "sluice.outbox.lock-timeout-ms", defaultValue = "2000")
+    long lockTimeoutMs;
+
+    /** Where the files go: bronze/events/ (which silver reads), elsewhere for another outbox of {@link #readingFrom}. */
+    private String prefix = "bronze/events/";
+    /** Where the events are: set on first use (configuration), or by {@link #readingFrom}. */
+    private DataSource dataSource;
+    private OutboxTable table;
+    private boolean batchTableReady;
+
+    /**
+     * This publisher's steps on another outbox (its database and names) writing under another bronze
+     * prefix (its batch ids are its own, so its files must not meet this outbox's), e.g. for a test.
+     */
+    public BronzePublisher readingFrom(DataSource outboxDataSource, OutboxTable outboxTable, String bronzePrefix) {
+        BronzePublisher other = new BronzePublisher();
+        other.database = database;
+        other.clients = clients;
+        other.runs = runs;
+        other.metrics = metrics;
+        other.bucket = bucket;
+        other.batchSize = batchSize;
+        other.lockTimeoutMs = lockTimeoutMs;
+        other.dataSource = outboxDataSource;
+        other.table = outboxTable;
+        other.prefix = bronzePrefix.endsWith("/") ? bronzePrefix : bronzePrefix + "/";
+        return other;
+    }
+
+    /** The outbox's database; the first time, its batch table is made if it has none (an application's database). */
+    private synchronized DataSource outbox() throws SQLException {
+        if (dataSource == null) {
+            dataSource = database.dataSource();
+            table = database.table();
+        }
+        if (!batchTableReady) {
+            try (Connection connection = dataSource.getConnection(); Statement create = connection.createStatement()) {
+                create.execute(table.createBatchTable());
+            }
+            batchTableReady = true;
+        }
+        return dataSource;
+    }
 
     /**
      * Route step: the batches to publish, claimed one at a time as the route's split asks for the
      * next (while the previous one is being written): first batches a crash cut off (claimed, not
-     * published: redone with the same events to the same keys), then new ones until none is left.
+     * published: redone with the same events to the same keys), then new ones up to the highest
+     * event committed when this run started, until none is left.
      */
     public Iterator<Claimed> claimed() throws SQLException {
         Iterator<Long> unfinished = unfinishedBatches().iterator();
         return new Iterator<>() {
             Claimed next;
+            Long bound;
             boolean exhausted;
 
             @Override
@@ -83,7 +136,10 @@ public class BronzePublisher {
                             long batch = unfinished.next();
                             next = new Claimed(batch, read(batch));
                         } else {
-                            next = claim();
+                            if (bound == null) {
+                                bound = committedUpTo();
+                            }
+                            next = bound < 0 ? null : claim(bound);
                             exhausted = next == null;
                         }
                     } catch (SQLException e) {
@@ -110,7 +166,7 @@ public class BronzePublisher {
         long events = 0;
         int batches = 0;
         for (Object element : published == null ? List.of() : published) {
-            if (element instanceof Written written) {
+            if (element instanceof Written written && written.runId() != null) {
                 events += written.events();
                 batches++;
             }
@@ -127,31 +183,75 @@ public class BronzePublisher {
 
     /** Step 1: fixes the next batch of unclaimed events (oldest first); null when there are none. */
     public Claimed claim() throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        long bound = committedUpTo();
+        return bound < 0 ? null : claim(bound);
+    }
+
+    /**
+     * The highest event id below which every event is committed (or will never be): taken while
+     * no transaction inserts events (a SHARE lock waits for those in flight and is released at once).
+     * -1 when inserting transactions did not end within sluice.outbox.lock-timeout-ms (a long
+     * transaction of the application): nothing new is claimed this run.
+     */
+    long committedUpTo() throws SQLException {
+        try (Connection connection = outbox().getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "insert into bronze_batch (events, status) values (0, 'claimed') returning id");
-                 PreparedStatement take = connection.prepareStatement("""
-                         update outbox set batch_id = ? where event_id in (
-                             select event_id from outbox where batch_id is null order by event_id limit ? for update skip locked)
-                         returning event_id, aggregate_type, event_type, client_id, occurred_at, payload::text""");
-                 PreparedStatement count = connection.prepareStatement("update bronze_batch set events = ? where id = ?")) {
+            try {
+                statement.execute("set local lock_timeout = " + lockTimeoutMs);
+                statement.execute(table.lockInserts());
+                try (ResultSet max = statement.executeQuery(table.maxEventId())) {
+                    max.next();
+                    long bound = max.getLong(1);
+                    connection.commit();
+                    return bound;
+                }
+            } catch (SQLException e) {
+                connection.rollback();
+                if ("55P03".equals(e.getSQLState())) {
+                    LOG.infof("outbox: transactions inserting events did not end within %d ms; new events wait for the next run",
+                            lockTimeoutMs);
+                    return -1;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Step 1: the next batch: events after the last claimed range, up to bound, at most batch-size of them. */
+    Claimed claim(long bound) throws SQLException {
+        try (Connection connection = outbox().getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement serialise = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))");
+                 PreparedStatement claimedUpTo = connection.prepareStatement(
+                         "select coalesce(max(last_event_id), 0) from " + table.batches());
+                 PreparedStatement take = connection.prepareStatement(table.selectRange());
+                 PreparedStatement insert = connection.prepareStatement("insert into " + table.batches()
+                         + " (events, status, after_event_id, last_event_id) values (?, 'claimed', ?, ?) returning id")) {
+                // one claim at a time over all replicas (an advisory lock: marking other batches goes on meanwhile)
+                serialise.setString(1, "sluice-outbox:" + table.batches());
+                serialise.execute();
+                long after;
+                try (ResultSet r = claimedUpTo.executeQuery()) {
+                    r.next();
+                    after = r.getLong(1);
+                }
+                List<Object[]> rows = range(take, after, bound, batchSize);
+                if (rows.isEmpty()) {
+                    connection.rollback();
+                    return null;
+                }
+                insert.setInt(1, rows.size());
+                insert.setLong(2, after);
+                insert.setLong(3, (Long) rows.get(rows.size() - 1)[0]);
                 long id;
                 try (ResultSet row = insert.executeQuery()) {
                     row.next();
                     id = row.getLong(1);
                 }
-                take.setLong(1, id);
-                take.setInt(2, batchSize);
-                List<Object[]> rows = rows(take, id);
-                if (rows.isEmpty()) {
-                    connection.rollback();
-                    return null;
-                }
-                count.setInt(1, rows.size());
-                count.setLong(2, id);
-                count.executeUpdate();
                 connection.commit();
+                for (Object[] row : rows) {
+                    row[6] = id;
+                }
                 return new Claimed(id, rows);
             } catch (SQLException e) {
                 connection.rollback();
@@ -171,8 +271,11 @@ public class BronzePublisher {
             return new Written(batch, keys, bytes, events, started, runId);
         }
 
-        /** The {@code bronze.batch} event's data. */
+        /** The {@code bronze.batch} event's data; null when another replica published the batch (and told). */
         public Map<String, Object> getEvent() {
+            if (runId == null) {
+                return null;
+            }
             Map<String, Object> event = new LinkedHashMap<>();
             event.put("source", "outbox");
             event.put("subject", "bronze batch " + batch);
@@ -186,31 +289,40 @@ public class BronzePublisher {
         }
     }
 
-    /** A claimed batch's events, as claim() returned them (to redo a batch a crash cut off). */
+    /** A claimed batch's events, as claim() returned them (to redo a batch a crash cut off): its range again. */
     public List<Object[]> read(long batch) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("""
-                     select event_id, aggregate_type, event_type, client_id, occurred_at, payload::text
-                     from outbox where batch_id = ?""")) {
-            connection.setAutoCommit(false);
-            select.setLong(1, batch);
-            select.setFetchSize(1000);
-            List<Object[]> rows = rows(select, batch);
-            connection.commit();
-            return rows;
+        try (Connection connection = outbox().getConnection();
+             PreparedStatement bounds = connection.prepareStatement(
+                     "select after_event_id, last_event_id from " + table.batches() + " where id = ?");
+             PreparedStatement select = connection.prepareStatement(table.selectRange())) {
+            bounds.setLong(1, batch);
+            try (ResultSet r = bounds.executeQuery()) {
+                if (!r.next() || r.getObject(1) == null) {
+                    throw new SQLException("bronze batch " + batch + " has no event range");
+                }
+                List<Object[]> rows = range(select, r.getLong(1), r.getLong(2), Integer.MAX_VALUE);
+                for (Object[] row : rows) {
+                    row[6] = batch;
+                }
+                return rows;
+            }
         }
     }
 
-    /** The Parquet rows of a batch, in event id order (so a redone batch makes the same files). */
-    private static List<Object[]> rows(PreparedStatement statement, long batch) throws SQLException {
+    /** The Parquet rows of the events in (after, last], in event id order (so a redone batch makes the same files). */
+    private static List<Object[]> range(PreparedStatement select, long after, long last, int limit) throws SQLException {
+        select.setLong(1, after);
+        select.setLong(2, last);
+        select.setInt(3, limit);
+        select.setFetchSize(limit == Integer.MAX_VALUE ? 10000 : 0);
         List<Object[]> rows = new ArrayList<>();
-        try (ResultSet r = statement.executeQuery()) {
+        try (ResultSet r = select.executeQuery()) {
             while (r.next()) {
-                rows.add(new Object[] {r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getTimestamp(5).toInstant(),
-                        r.getString(6), batch});
+                java.sql.Timestamp occurred = r.getTimestamp(5);
+                rows.add(new Object[] {r.getLong(1), r.getString(2), r.getString(3), r.getString(4),
+                        occurred == null ? null : occurred.toInstant(), r.getString(6), null});
             }
         }
-        rows.sort(java.util.Comparator.comparingLong(row -> (Long) row[0]));
         return rows;
     }
 
@@ -230,7 +342,7 @@ public class BronzePublisher {
         long bytes = 0;
         long events = 0;
         for (Map.Entry<LocalDate, List<Object[]>> day : byDate.entrySet()) {
-            String key = "bronze/events/date=%s/part-%010d.parquet".formatted(day.getKey(), batch);
+            String key = prefix + "date=%s/part-%010d.parquet".formatted(day.getKey(), batch);
             Path file = Files.createTempFile("sluice-bronze-", ".parquet");
             try {
                 ParquetFileWriter.write(file, COLUMNS, day.getValue());
@@ -247,20 +359,36 @@ public class BronzePublisher {
         return new Written(batch, keys, bytes, events, started, null);
     }
 
-    /** Route step 3: the batch and its events are published (only after its files are stored), and on record. */
+    /**
+     * Route step 3: the batch is published (only after its files are stored), in the outbox's
+     * database: its status and, where the application has one, its events' "published" column, in
+     * one transaction; then on record in Sluice's ingest_run. A batch another replica has marked in
+     * the meantime (both redid it after a crash) is left as that replica marked it and not reported
+     * again (no runId: the route sends no event for it).
+     */
     public Written markPublished(Written written) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = outbox().getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement events = connection.prepareStatement(
-                    "update outbox set published_at = now() where batch_id = ? and published_at is null");
-                 PreparedStatement done = connection.prepareStatement("""
-                         update bronze_batch set status = 'published', object_keys = ?, bytes = ?, published_at = now() where id = ?""")) {
-                events.setLong(1, written.batch());
-                events.executeUpdate();
+            try (PreparedStatement done = connection.prepareStatement("update " + table.batches()
+                    + " set status = 'published', object_keys = ?, bytes = ?, published_at = now() where id = ? and status = 'claimed'"
+                    + " returning after_event_id, last_event_id")) {
                 done.setArray(1, connection.createArrayOf("text", written.keys().toArray()));
                 done.setLong(2, written.bytes());
                 done.setLong(3, written.batch());
-                done.executeUpdate();
+                try (ResultSet range = done.executeQuery()) {
+                    if (!range.next()) {
+                        connection.rollback();
+                        LOG.debugf("bronze batch %d was already marked published (by another replica)", written.batch());
+                        return written;
+                    }
+                    if (table.markEvents().isPresent()) {
+                        try (PreparedStatement events = connection.prepareStatement(table.markEvents().get())) {
+                            events.setLong(1, range.getLong(1));
+                            events.setLong(2, range.getLong(2));
+                            events.executeUpdate();
+                        }
+                    }
+                }
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
@@ -277,8 +405,8 @@ public class BronzePublisher {
 
     private List<Long> unfinishedBatches() throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("select id from bronze_batch where status = 'claimed' order by id");
+        try (Connection connection = outbox().getConnection();
+             PreparedStatement select = connection.prepareStatement("select id from " + table.batches() + " where status = 'claimed' order by id");
              ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 ids.add(rows.getLong(1));

@@ -23,7 +23,9 @@ import java.util.List;
  * rows whose object went and unmarks those whose object the store refused (retried next run). Then
  * the source's ledger rows older than the window whose object is no longer catalogued.
  * Only rows written by the source itself (not manual catalog entries) under its own prefix are
- * touched. An interrupted run leaves marked rows that are still expired: the next run takes them up
+ * touched. An object's age counts from its data time when the catalog knows it (reference_time: a
+ * model cycle or scan time read from the key, e.g. gfs.{yyyyMMdd}/{HH}), else from when it was
+ * ingested: a backfilled cycle from last year is as old as its cycle, not as its copy. An interrupted run leaves marked rows that are still expired: the next run takes them up
  * again, and deleting an already deleted object succeeds.
  */
 @ApplicationScoped
@@ -36,7 +38,8 @@ public class SourceObjectsPurge {
      * now: their object may be gone): parameters source, cutoff, prefix
      */
     private static final String EXPIRED = """
-            source = ? and origin = 'poll' and (ingested_at < ? or purge_started_at is not null) and starts_with(storage_key, ?)""";
+            source = ? and origin = 'poll' and (%1$s < ? or purge_started_at is not null) and starts_with(storage_key, ?)"""
+            .formatted(Retained.FROM);
     /** ledger rows of a source that a purge deletes: parameters source, cutoff (then the catalog condition) */
     private static final String EXPIRED_LEDGER = """
             l.source = ? and l.updated_at < ? and l.status <> 'loading'
@@ -64,7 +67,7 @@ public class SourceObjectsPurge {
             // the ledger condition as it will hold once the expired catalog rows are gone
             try (PreparedStatement count = connection.prepareStatement("select count(*) from file_ledger l where "
                     + EXPIRED_LEDGER.formatted(
-                    " and not (c.source = ? and c.origin = 'poll' and (c.ingested_at < ? or c.purge_started_at is not null)"
+                    " and not (c.source = ? and c.origin = 'poll' and (coalesce(c.reference_time, c.ingested_at) < ? or c.purge_started_at is not null)"
                     + " and starts_with(c.storage_key, ?))"))) {
                 count.setString(1, target.name());
                 count.setTimestamp(2, Timestamp.from(cutoff));
@@ -150,10 +153,10 @@ public class SourceObjectsPurge {
     private List<Expired> mark(PurgeTarget target, Instant cutoff, Timestamp afterIngested, long afterId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement mark = connection.prepareStatement("""
-                     with next as (select id from catalog where %s and (ingested_at, id) > (?, ?)
-                                   order by ingested_at, id limit ? for update skip locked)
+                     with next as (select id from catalog where %1$s and (%2$s, id) > (?, ?)
+                                   order by %2$s, id limit ? for update skip locked)
                      update catalog c set purge_started_at = coalesce(c.purge_started_at, now()) from next where c.id = next.id
-                     returning c.id, c.storage_key, c.bytes, c.ingested_at""".formatted(EXPIRED))) {
+                     returning c.id, c.storage_key, c.bytes, coalesce(c.reference_time, c.ingested_at)""".formatted(EXPIRED, Retained.FROM))) {
             bind(mark, target, cutoff);
             mark.setTimestamp(4, afterIngested);
             mark.setLong(5, afterId);
@@ -186,6 +189,12 @@ public class SourceObjectsPurge {
         }
     }
 
+    /** The time an object's retention counts from (indexed with the source and id: V10). */
+    private static final class Retained {
+        static final String FROM = "coalesce(reference_time, ingested_at)";
+    }
+
+    /** @param ingestedAt the time its retention counts from (the batches' cursor) */
     private record Expired(long id, String key, long bytes, Timestamp ingestedAt) {
     }
 }
