@@ -33,7 +33,7 @@ public final class EmbeddedDefaults implements AutoCloseable {
             DataDirectoryOwner.claim(dataDirectory);
         }
         // the object store starts on its own thread while PostgreSQL starts: they need nothing from
-        // each other, and on a restart each takes about half a second of a start that should be short
+        // each other, and on a restart on 2 cores each takes a second or more (bench/startup-bench.sh)
         CompletableFuture<EmbeddedS3Server> s3 = objectStore ? CompletableFuture.supplyAsync(
                 () -> EmbeddedS3Server.start(dataDirectory.resolve("s3")), EmbeddedDefaults::startingThread) : null;
         try {
