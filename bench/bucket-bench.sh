@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Bucket-source benchmarks (see BucketBench.java): poll over already-ingested keys vs a bare
-# listing, and copies vs awscli, in the same run.
+# Bucket-source benchmarks (see BucketBench.java): polls over already-ingested keys vs the same
+# ListObjectsV2 requests made bare, and copies by Sluice vs awscli and rclone, in the same run.
 #
-#   bench/bucket-bench.sh [KEYS=100000] [BIG_MB=2048] [SMALL_COUNT=1000]   (awscli: apt-get install awscli)
+#   bench/bucket-bench.sh [KEYS=20000,100000] [BIG_MB=512] [SMALL_COUNT=300]
+#   (peers: apt-get install awscli rclone; each is skipped when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/quarkus-app/quarkus-run.jar ] || mvn -B -q package -DskipTests
 rm -rf target/bench-bucket
 CP="target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*"
-java -cp "$CP" bench/BucketBench.java "${1:-100000}" "${2:-2048}" "${3:-1000}" awscli &
+java -cp "$CP" bench/BucketBench.java "${1:-20000,100000}" "${2:-512}" "${3:-300}" peers &
 BENCH=$!
 until [ -f target/bench-bucket/endpoints ]; do kill -0 $BENCH 2>/dev/null || exit 1; sleep 1; done
 . target/bench-bucket/endpoints
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+ratios() { # name big_seconds small_seconds
+  awk -v n="$1" -v b="$2" -v s="$3" -v bs="$BIG_S" -v ss="$SMALL_S" 'BEGIN {
+    printf "    %-7s: big in %.1f s, small in %.1f s\n", n, b, s;
+    printf "    throughput ratio Sluice ÷ %s: big %.2f, small %.2f\n", n, b / bs, s / ss }'
+}
+echo "(b) peers, same data, same two servers (Sluice: big ${BIG_S} s, small ${SMALL_S} s)"
 if command -v aws >/dev/null; then
   export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET AWS_DEFAULT_REGION=us-east-1
   export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
@@ -25,11 +33,34 @@ if command -v aws >/dev/null; then
   aws --endpoint-url "$UPSTREAM" --no-sign-request s3 sync s3://bench-copy/small/20250101/ target/bench-bucket/sync/ --only-show-errors
   aws --endpoint-url "$OURS" s3 sync target/bench-bucket/sync/ s3://sluice/awscli/small/ --only-show-errors
   t2=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" -v c="$t2" -v bs="$BIG_S" -v ss="$SMALL_S" 'BEGIN {
-    printf "    awscli: big in %.1f s, small in %.1f s (sync down + sync up)\n", b - a, c - b;
-    printf "    throughput ratio Sluice ÷ awscli: big %.2f, small %.2f   target ≥ 0.9\n", (b - a) / bs, (c - b) / ss }'
+  ratios "awscli" "$(seconds $t0 $t1)" "$(seconds $t1 $t2)"
+  echo "             (big: aws s3 cp piped down → up; small: aws s3 sync down, then up)"
+  rm -rf target/bench-bucket/sync target/bench-bucket/warm
 else
-  echo "    awscli not installed: apt-get install awscli for the reference"
+  echo "    awscli not installed: apt-get install awscli for this peer"
 fi
+if command -v rclone >/dev/null; then
+  # an on-the-fly config: remote "up" (anonymous upstream) and "ours"; rclone 1.60 refuses to
+  # start while AWS_CA_BUNDLE is set, hence env -u
+  rc() {
+    env -u AWS_CA_BUNDLE RCLONE_CONFIG_UP_TYPE=s3 RCLONE_CONFIG_UP_PROVIDER=Other RCLONE_CONFIG_UP_ENDPOINT="$UPSTREAM" \
+      RCLONE_CONFIG_UP_ENV_AUTH=false RCLONE_CONFIG_UP_FORCE_PATH_STYLE=true \
+      RCLONE_CONFIG_OURS_TYPE=s3 RCLONE_CONFIG_OURS_PROVIDER=Other RCLONE_CONFIG_OURS_ENDPOINT="$OURS" \
+      RCLONE_CONFIG_OURS_ACCESS_KEY_ID="$KEY" RCLONE_CONFIG_OURS_SECRET_ACCESS_KEY="$SECRET" \
+      RCLONE_CONFIG_OURS_REGION=us-east-1 RCLONE_CONFIG_OURS_FORCE_PATH_STYLE=true \
+      rclone "$@"
+  }
+  rc copy up:bench-copy/warm/20250101 ours:sluice/rclone/warm --transfers 4
+  t0=$(date +%s.%N)
+  rc copyto up:bench-copy/big/20250101/object-2g.bin ours:sluice/rclone/object-2g.bin
+  t1=$(date +%s.%N)
+  rc copy up:bench-copy/small/20250101 ours:sluice/rclone/small --transfers 4
+  t2=$(date +%s.%N)
+  ratios "rclone" "$(seconds $t0 $t1)" "$(seconds $t1 $t2)"
+  echo "             (rclone copy --transfers 4, upstream → ours directly, no local copy)"
+else
+  echo "    rclone not installed: apt-get install rclone for this peer"
+fi
+echo "    target: Sluice ≥ 1.0× the best peer's throughput"
 touch target/bench-bucket/awscli-done
 wait $BENCH

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * the keys the source's templates expect (ListObjectsV2 per prefix, paginated), keeps those its
  * templates and filters want, and drops the versions (key + ETag) the ledger already holds as
  * archived: one ledger query per page, before any GET, so a poll over stored objects costs listings
- * only. The next page is fetched while this one is checked against the ledger (the bench's poll over
- * 100,000 stored keys is as fast as a bare listing because of it).
+ * only. The next page is fetched while this one is checked against the ledger, so the ledger's time
+ * hides behind the listing's (bench/bucket-bench.sh compares a poll with the same listing made bare).
  */
 @ApplicationScoped
 @Named("newObjectVersions")

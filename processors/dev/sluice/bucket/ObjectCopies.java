@@ -38,6 +38,8 @@ public class ObjectCopies {
     int attempts;
     @ConfigProperty(name = "sluice.transfer.backoff-ms", defaultValue = "500")
     long backoffMillis;
+    @ConfigProperty(name = "sluice.transfer.memory-mb", defaultValue = "32")
+    int memoryMb;
 
     private volatile ObjectTransfer transfer;
 
@@ -89,9 +91,10 @@ public class ObjectCopies {
         return new Copied(described.storageKey(), entries);
     }
 
-    private ObjectTransfer transfer() {
+    private synchronized ObjectTransfer transfer() {
+        // one for all transfers: its memory budget is shared
         if (transfer == null) {
-            transfer = new ObjectTransfer(partSizeMb * 1024L * 1024L, attempts, backoffMillis);
+            transfer = new ObjectTransfer(partSizeMb * 1024L * 1024L, attempts, backoffMillis, memoryMb * 1024L * 1024L);
         }
         return transfer;
     }

@@ -26,35 +26,72 @@ import java.util.concurrent.ThreadLocalRandom;
  * ones stream straight through, large ones go part by part (multipart upload, aborted on failure so
  * no orphaned parts remain). The SDK retries each request; a transfer that still fails (a body cut
  * off mid-stream, say) is retried whole with exponential backoff and jitter.
+ *
+ * <p>All transfers together hold at most {@code memoryBudget} bytes of object data: a small object
+ * takes its size before its GET, each part buffer of a multipart copy the part size. So many small
+ * objects can be in flight at once (their GETs and PUTs are mostly waiting on round trips) while
+ * big ones are bounded by memory, whatever the number of transfer threads.
  */
 public final class ObjectTransfer {
 
     private static final int UPLOADS_IN_FLIGHT = 3;
 
+    private static final int MEMORY_UNIT = 64 * 1024;
+
     private final long partSize;
     private final int attempts;
     private final long backoffMillis;
+    /** in MEMORY_UNITs; fair, so a big request is not overtaken forever by small ones */
+    private final java.util.concurrent.Semaphore memory;
 
-    public ObjectTransfer(long partSize, int attempts, long backoffMillis) {
+    public ObjectTransfer(long partSize, int attempts, long backoffMillis, long memoryBudget) {
         this.partSize = partSize;
         this.attempts = attempts;
         this.backoffMillis = backoffMillis;
+        this.memory = new java.util.concurrent.Semaphore(units(Math.max(memoryBudget, partSize)), true);
+    }
+
+    private static int units(long bytes) {
+        return (int) Math.max(1, (bytes + MEMORY_UNIT - 1) / MEMORY_UNIT);
+    }
+
+    private void acquire(int units) throws IOException {
+        try {
+            memory.acquire(units);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** Copies a whole object; returns the bytes stored. */
     public long copy(S3Client from, String fromBucket, String fromKey, long size,
                      S3Client to, String toBucket, String toKey, Map<String, String> metadata) throws IOException {
         return withRetries(() -> {
-            GetObjectRequest get = GetObjectRequest.builder().bucket(fromBucket).key(fromKey).build();
-            try (ResponseInputStream<GetObjectResponse> in = from.getObject(get)) {
-                long length = in.response().contentLength();
-                if (length <= partSize) {
-                    // at most one part in memory: the upload is signed over its bytes
-                    byte[] body = in.readNBytes((int) length);
-                    to.putObject(put(toBucket, toKey, metadata), RequestBody.fromBytes(body));
-                    return (long) body.length;
+            // a small object's memory is taken before its GET (the listing told its size), so no
+            // connection is held open while waiting for it
+            int held = size <= partSize ? units(size) : 0;
+            acquire(held);
+            try {
+                GetObjectRequest get = GetObjectRequest.builder().bucket(fromBucket).key(fromKey).build();
+                try (ResponseInputStream<GetObjectResponse> in = from.getObject(get)) {
+                    long length = in.response().contentLength();
+                    if (length <= partSize) {
+                        // at most one part in memory: the upload is signed over its bytes
+                        if (units(length) > held) {
+                            acquire(units(length) - held);
+                            held = units(length);
+                        }
+                        byte[] body = in.readNBytes((int) length);
+                        to.putObject(put(toBucket, toKey, metadata), RequestBody.fromBytes(body));
+                        return (long) body.length;
+                    }
+                    memory.release(held);
+                    held = 0;
+                    return multipart(in, to, toBucket, toKey, metadata);
                 }
-                return multipart(in, to, toBucket, toKey, metadata);
+            } finally {
+                memory.release(held);
             }
         });
     }
@@ -94,13 +131,23 @@ public final class ObjectTransfer {
         java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newFixedThreadPool(UPLOADS_IN_FLIGHT);
         java.util.concurrent.Semaphore buffers = new java.util.concurrent.Semaphore(UPLOADS_IN_FLIGHT);
         List<java.util.concurrent.Future<CompletedPart>> parts = new ArrayList<>();
+        int partUnits = units(partSize);
         try {
             long total = 0;
             while (true) {
                 buffers.acquire();
-                byte[] buffer = new byte[(int) partSize];
-                int read = in.readNBytes(buffer, 0, buffer.length);
+                memory.acquire(partUnits);
+                byte[] buffer;
+                int read;
+                try {
+                    buffer = new byte[(int) partSize];
+                    read = in.readNBytes(buffer, 0, buffer.length);
+                } catch (IOException | RuntimeException | Error e) {
+                    memory.release(partUnits);
+                    throw e;
+                }
                 if (read <= 0) {
+                    memory.release(partUnits);
                     buffers.release();
                     break;
                 }
@@ -113,6 +160,7 @@ public final class ObjectTransfer {
                                 RequestBody.fromInputStream(new java.io.ByteArrayInputStream(buffer, 0, read), read)).eTag();
                         return CompletedPart.builder().partNumber(number).eTag(etag).build();
                     } finally {
+                        memory.release(partUnits);
                         buffers.release();
                     }
                 }));
@@ -125,7 +173,10 @@ public final class ObjectTransfer {
                     .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()).build());
             return total;
         } catch (Exception e) {
-            parts.forEach(p -> p.cancel(true));
+            // parts never started give their memory back here, running ones when they end
+            for (Runnable neverStarted : uploads.shutdownNow()) {
+                memory.release(partUnits);
+            }
             try {
                 to.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId).build());
             } catch (RuntimeException abortFailed) {

@@ -140,6 +140,13 @@ public class FileLedger {
      * Which of these object versions (one listing page) are not stored yet: one query per page, and
      * no GET for the others. In the steady state the answer is empty, so little comes back.
      *
+     * <p>Each listed version is one probe of the (source, identity, content_hash) unique index, whatever
+     * the planner knows: the lateral subquery with LIMIT 1 can only run as a nested loop over the page.
+     * Written as NOT EXISTS, a ledger without statistics yet (just filled by a first big poll or an
+     * import, before autovacuum's ANALYZE) got a nested loop over a materialised scan of all the source's
+     * rows once the driver switched to a server-prepared statement: quadratic, 7.4 s of a 9 s poll over
+     * 20,000 stored keys (bench/bucket-bench.sh, JFR), where the probes take about 5 ms per 1,000 keys.
+     *
      * @param versions key → version (ETag)
      * @return the keys whose version is not stored
      */
@@ -151,8 +158,10 @@ public class FileLedger {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("""
                      select listed.key from unnest(?::text[], ?::text[]) as listed (key, version)
-                     where not exists (select 1 from file_ledger l where l.source = ? and l.identity = listed.key
-                                       and l.content_hash = listed.version and l.status = 'archived')""")) {
+                     left join lateral (select true as archived from file_ledger l
+                                        where l.source = ? and l.identity = listed.key and l.content_hash = listed.version
+                                          and l.status = 'archived' limit 1) stored on true
+                     where stored.archived is null""")) {
             select.setArray(1, connection.createArrayOf("text", versions.keySet().toArray()));
             select.setArray(2, connection.createArrayOf("text", versions.values().toArray()));
             select.setString(3, source);

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Starts an embedded PostgreSQL and/or S3 server for whatever the environment does not configure,
@@ -30,27 +32,58 @@ public final class EmbeddedDefaults implements AutoCloseable {
             // it is certain that the Sluice that started it is gone
             DataDirectoryOwner.claim(dataDirectory);
         }
-        if (database) {
-            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDirectory.resolve("postgres"));
-            defaults.started.add(postgres);
-            System.setProperty("SLUICE_DB_URL", postgres.jdbcUrl());
-            System.setProperty("SLUICE_DB_USER", postgres.username());
-            System.setProperty("SLUICE_DB_PASSWORD", postgres.password());
-            LOG.infof("SLUICE_DB_URL is not set: started embedded PostgreSQL at %s (data in %s, user %s, password in %s)",
-                    postgres.jdbcUrl(), postgres.dataDirectory().toAbsolutePath(), postgres.username(),
-                    dataDirectory.resolve("postgres-password").toAbsolutePath());
-        }
-        if (objectStore) {
-            EmbeddedS3Server s3 = EmbeddedS3Server.start(dataDirectory.resolve("s3"));
-            defaults.started.add(0, s3);
-            System.setProperty("SLUICE_S3_ENDPOINT", s3.endpoint().toString());
-            System.setProperty("SLUICE_S3_ACCESS_KEY", s3.accessKey());
-            System.setProperty("SLUICE_S3_SECRET_KEY", s3.secretKey());
-            LOG.infof("SLUICE_S3_ENDPOINT is not set: started embedded S3 server at %s (objects in %s, credentials in %s)",
-                    s3.endpoint(), dataDirectory.resolve("s3/objects").toAbsolutePath(),
-                    dataDirectory.resolve("s3/credentials").toAbsolutePath());
+        // the object store starts on its own thread while PostgreSQL starts: they need nothing from
+        // each other, and on a restart on 2 cores each takes a second or more (bench/startup-bench.sh)
+        CompletableFuture<EmbeddedS3Server> s3 = objectStore ? CompletableFuture.supplyAsync(
+                () -> EmbeddedS3Server.start(dataDirectory.resolve("s3")), EmbeddedDefaults::startingThread) : null;
+        try {
+            if (database) {
+                EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDirectory.resolve("postgres"));
+                defaults.started.add(postgres);
+                System.setProperty("SLUICE_DB_URL", postgres.jdbcUrl());
+                System.setProperty("SLUICE_DB_USER", postgres.username());
+                System.setProperty("SLUICE_DB_PASSWORD", postgres.password());
+                LOG.infof("SLUICE_DB_URL is not set: started embedded PostgreSQL at %s (data in %s, user %s, password in %s)",
+                        postgres.jdbcUrl(), postgres.dataDirectory().toAbsolutePath(), postgres.username(),
+                        dataDirectory.resolve("postgres-password").toAbsolutePath());
+            }
+            if (s3 != null) {
+                EmbeddedS3Server started = started(s3);
+                defaults.started.add(0, started);
+                System.setProperty("SLUICE_S3_ENDPOINT", started.endpoint().toString());
+                System.setProperty("SLUICE_S3_ACCESS_KEY", started.accessKey());
+                System.setProperty("SLUICE_S3_SECRET_KEY", started.secretKey());
+                LOG.infof("SLUICE_S3_ENDPOINT is not set: started embedded S3 server at %s (objects in %s, credentials in %s)",
+                        started.endpoint(), dataDirectory.resolve("s3/objects").toAbsolutePath(),
+                        dataDirectory.resolve("s3/credentials").toAbsolutePath());
+            }
+        } catch (RuntimeException e) {
+            // whichever failed, what did start stops again (its threads would keep the JVM alive)
+            if (s3 != null && !defaults.started.stream().anyMatch(EmbeddedS3Server.class::isInstance)) {
+                try {
+                    defaults.started.add(0, started(s3));
+                } catch (RuntimeException alsoFailed) {
+                    e.addSuppressed(alsoFailed);
+                }
+            }
+            defaults.close();
+            throw e;
         }
         return defaults;
+    }
+
+    private static void startingThread(Runnable start) {
+        Thread thread = new Thread(start, "sluice-embedded-s3-start");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static EmbeddedS3Server started(CompletableFuture<EmbeddedS3Server> s3) {
+        try {
+            return s3.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     private static String setting(Map<String, String> environment, String name, String fallback) {
