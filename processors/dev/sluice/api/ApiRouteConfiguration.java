@@ -36,12 +36,37 @@ public class ApiRouteConfiguration {
             @Override
             public void configuration() {
                 routeConfiguration()
+                        // a query parameter becomes a header, and the headers are written back into the
+                        // response: one whose name HTTP cannot carry (`a;b`) made Vert.x fail the answer
+                        // with a bare 500 after the route had done its work
+                        .interceptFrom().when(ApiRouteConfiguration::isApiRequest)
+                        .process(ApiRouteConfiguration::dropHeadersHttpCannotCarry)
+                        .end()
                         .onException(Exception.class)
                         .onWhen(ApiRouteConfiguration::isApiRequest)
                         .handled(true)
                         .process(errors::answer);
             }
         });
+    }
+
+    static void dropHeadersHttpCannotCarry(Exchange exchange) {
+        exchange.getMessage().getHeaders().keySet().removeIf(name -> !isToken(name));
+    }
+
+    /** RFC 9110 token: what a header field name may be. */
+    static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = c < 127 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the exchange is a request that came in through the REST DSL. */

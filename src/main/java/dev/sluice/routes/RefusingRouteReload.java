@@ -54,12 +54,6 @@ final class RefusingRouteReload extends RouteWatcherReloadStrategy {
         String content;
         try {
             content = Files.exists(file) ? Files.readString(file) : null;
-            if (content != null && content.equals(applied.get(file))) {
-                // what runs is already this content (an edit undone, or a second watch event for one
-                // write): restarting the file's routes would only interrupt them
-                edits.applied(name);
-                return;
-            }
             super.onRouteReload(List.of(resource), false);
         } catch (Exception e) {
             String reason = reason(e);
