@@ -176,36 +176,36 @@ class HttpDownloadSourceTest {
     void aForcedReimportShouldRefetchUnconditionallyAndReloadTheRows() throws Exception {
         HttpSourceTest.EventRecorder events = new HttpSourceTest.EventRecorder();
         QuarkusMock.installMockForType(events, dev.sluice.events.PipelineEvents.class);
-        String path = "/district/rain/wy2047.csv";
+        String path = "/district/force/wy2047.csv";
         String v1 = "gauge_id,observed_at,rainfall_in\nFORCE-1,2046-10-01 00:00,0.10\nFORCE-1,2046-10-01 00:15,0.20\n";
         SluiceTestResources.upstream.stubFor(WireMock.get(urlEqualTo(path)).atPriority(2)
                 .willReturn(WireMock.aResponse().withStatus(200).withHeader("ETag", "\"f1\"").withBody(v1)));
         SluiceTestResources.upstream.stubFor(WireMock.get(urlEqualTo(path)).atPriority(1)
                 .withHeader("If-None-Match", WireMock.equalTo("\"f1\"")).willReturn(WireMock.aResponse().withStatus(304)));
-        RestAssured.given().post("/sources/test-rain-csv/runs?period=2047").then().statusCode(200)
+        RestAssured.given().post("/sources/test-rain-force/runs?period=2047").then().statusCode(200)
                 .body("status", equalTo("fetched")).body("rowsLoaded", equalTo(2));
 
         // a row edited in the table (a data-quality correction gone wrong); upstream unchanged: a usual run does nothing
         landing.rows("update rain_readings set rainfall_in = 9.99 where gauge_id = 'FORCE-1' returning 1");
-        RestAssured.given().post("/sources/test-rain-csv/runs?period=2047").then().statusCode(200).body("status", equalTo("not_modified"));
+        RestAssured.given().post("/sources/test-rain-force/runs?period=2047").then().statusCode(200).body("status", equalTo("not_modified"));
         assertEquals(2, landing.count("select count(*) from rain_readings where gauge_id = 'FORCE-1' and rainfall_in = 9.99"));
 
         // forced: the GET goes without validators, the same content is loaded again, the run says forced
         events.told.clear();
-        RestAssured.given().post("/sources/test-rain-csv/runs?period=2047&force=true").then().statusCode(200)
+        RestAssured.given().post("/sources/test-rain-force/runs?period=2047&force=true").then().statusCode(200)
                 .body("status", equalTo("fetched")).body("rowsLoaded", equalTo(2)).body("forced", equalTo(true));
         SluiceTestResources.upstream.verify(1, getRequestedFor(urlEqualTo(path)).withHeader("If-None-Match", WireMock.equalTo("\"f1\"")));
         SluiceTestResources.upstream.verify(2, getRequestedFor(urlEqualTo(path)).withoutHeader("If-None-Match").withoutHeader("If-Modified-Since"));
         assertEquals(List.of(new BigDecimal("0.100"), new BigDecimal("0.200")),
                 landing.rows("select rainfall_in from rain_readings where gauge_id = 'FORCE-1' order by observed_at")
                         .stream().map(r -> r.get("rainfall_in")).toList());
-        assertEquals(1, landing.count("select count(*) from ingest_run where source = 'test-rain-csv' and subject = 'wy2047.csv'"
+        assertEquals(1, landing.count("select count(*) from ingest_run where source = 'test-rain-force' and subject = 'wy2047.csv'"
                                       + " and outcome = 'loaded' and summary->>'trigger' = 'forced'"));
         assertEquals(List.of("period.fetched"), events.told.stream().map(Map.Entry::getKey).toList());
         assertEquals(2L, ((Number) events.told.get(0).getValue().get("rows")).longValue());
 
         // force is true or false, and only for HTTP sources
-        RestAssured.given().post("/sources/test-rain-csv/runs?period=2047&force=yes").then().statusCode(400);
+        RestAssured.given().post("/sources/test-rain-force/runs?period=2047&force=yes").then().statusCode(400);
         RestAssured.given().post("/sources/test-mrms/runs?force=true").then().statusCode(400);
     }
 

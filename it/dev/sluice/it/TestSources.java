@@ -104,6 +104,15 @@ final class TestSources {
                 timeout: 5s
                 attempts: 2
                 """.formatted(HttpDownloadSourceTest.KEY));
+        // the forced re-import of HttpDownloadSourceTest, on a source of its own (HttpSourceTest counts test-rain-csv's runs)
+        Files.writeString(directory.resolve("test-rain-force.yaml"), """
+                type: http
+                name: test-rain-force
+                url: "https://district.example/district/force/wy{water_year}.csv"
+                period: water_year
+                dataset: rain-gauge-readings
+                rateLimit: 50ms
+                """);
         // polled by HawtioStagesTest only, through its own route
         Files.writeString(directory.resolve("test-hawtio.yaml"), """
                 type: bucket

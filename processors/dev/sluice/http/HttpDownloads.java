@@ -133,9 +133,24 @@ public class HttpDownloads {
             return;
         }
         exchange.getIn().setHeader(PipelineEvents.OUTCOME, "storing");
-        exchange.getIn().setHeader(PipelineEvents.RUN_ID, runs.begin(source.name(), "fetch", period));
-        // the last extracted member does not outlive the exchange, whatever becomes of it
+        long runId = runs.begin(source.name(), "fetch", period);
+        exchange.getIn().setHeader(PipelineEvents.RUN_ID, runId);
+        // the last extracted member does not outlive the exchange, whatever becomes of it; a failure
+        // (the bucket, the database, a member past its declared size) ends the run as failed
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onFailure(Exchange failed) {
+                Tally tally = failed.getProperty(TALLY, Tally.class);
+                Exception cause = failed.getException();
+                try {
+                    runs.finish(runId, 0, 0, 0, tally == null ? 0 : tally.bytes.get(), "failed",
+                            String.valueOf(cause == null ? "failed" : cause.getMessage()));
+                } catch (SQLException e) {
+                    LOG.warnf("%s %s: run %d not finished: %s", source.name(), period, runId, e.getMessage());
+                }
+                super.onFailure(failed);
+            }
+
             @Override
             public void onDone(Exchange done) {
                 Tally tally = done.getProperty(TALLY, Tally.class);
@@ -156,10 +171,11 @@ public class HttpDownloads {
         if (!source.unzip()) {
             return List.<Object>of(new Whole(fetched.file(), fileName(exchange, fetched))).iterator();
         }
-        Members members = new Members(new ZipFile(fetched.file().toFile()));
-        // the split closes it when it ends; so does the exchange's end, should the split not get there
-        exchange.getProperty(TALLY, Tally.class).zip.set(members);
-        return members;
+        ZipFile zip = new ZipFile(fetched.file().toFile());
+        // closed by done, or by the exchange's end: not by the split, which closes a Closeable iterator
+        // as soon as it has handed out the last element, before that element is processed
+        exchange.getProperty(TALLY, Tally.class).zip.set(zip);
+        return new Members(zip);
     }
 
     /**
@@ -449,8 +465,8 @@ public class HttpDownloads {
         }
     }
 
-    /** The zip's file members in central-directory order; closing it (the split does, at its end) closes the zip. */
-    static final class Members implements Iterator<Object>, Closeable {
+    /** The zip's file members in central-directory order. */
+    static final class Members implements Iterator<Object> {
         private final ZipFile zip;
         private final Enumeration<? extends ZipEntry> entries;
         private ZipEntry next;
@@ -485,11 +501,6 @@ public class HttpDownloads {
             Member member = new Member(zip, next);
             advance();
             return member;
-        }
-
-        @Override
-        public void close() throws IOException {
-            zip.close();
         }
     }
 }

@@ -74,12 +74,21 @@ public class HttpPeriodSteps {
                 loaded(exchange);
             }
             return exchange.getIn().getBody(Map.class);
+        } catch (Exception e) {
+            exchange.setException(e);
+            throw e;
         } finally {
             HttpRequests.deleteDownload(exchange);
-            // what the exchange's completion does after the route (the zip closed, the last member deleted)
+            // what the exchange's completion does after the route (the zip closed, the last member deleted, a failed run ended)
             java.util.List<org.apache.camel.spi.Synchronization> completions = exchange.getExchangeExtension().handoverCompletions();
             if (completions != null) {
-                completions.forEach(done -> done.onComplete(exchange));
+                completions.forEach(done -> {
+                    if (exchange.getException() != null) {
+                        done.onFailure(exchange);
+                    } else {
+                        done.onComplete(exchange);
+                    }
+                });
             }
         }
     }
@@ -137,22 +146,17 @@ public class HttpPeriodSteps {
             return;
         }
         if ("storing".equals(exchange.getIn().getHeader(PipelineEvents.OUTCOME))) {
+            // the zip is closed by done, or by the exchange's completions (run's finally)
             java.util.Iterator<Object> objects = downloads.objects(exchange);
-            try {
-                while (objects.hasNext()) {
-                    // a copy per object, as the split makes: the period's own headers stay as they are
-                    Exchange object = exchange.copy();
-                    object.getIn().setBody(objects.next());
-                    downloads.describe(object);
-                    if (object.getIn().getHeader(HttpDownloads.NEEDS_STORE, false, Boolean.class)) {
-                        archive(object);
-                        downloads.catalogue(object);
-                        events.emit(object, "object.stored");
-                    }
-                }
-            } finally {
-                if (objects instanceof java.io.Closeable closeable) {
-                    closeable.close();
+            while (objects.hasNext()) {
+                // a copy per object, as the split makes: the period's own headers stay as they are
+                Exchange object = exchange.copy();
+                object.getIn().setBody(objects.next());
+                downloads.describe(object);
+                if (object.getIn().getHeader(HttpDownloads.NEEDS_STORE, false, Boolean.class)) {
+                    archive(object);
+                    downloads.catalogue(object);
+                    events.emit(object, "object.stored");
                 }
             }
         }
