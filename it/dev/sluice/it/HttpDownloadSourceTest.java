@@ -46,6 +46,8 @@ class HttpDownloadSourceTest {
 
     @Inject
     Landing landing;
+    @Inject
+    org.apache.camel.CamelContext camel;
 
     private final List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.logging.Handler capture = new java.util.logging.Handler() {
@@ -145,6 +147,23 @@ class HttpDownloadSourceTest {
         assertTrue(logged.stream().anyMatch(l -> l.contains("test-kaggle")), "the runs were logged");
         assertTrue(logged.stream().noneMatch(l -> l.contains(KEY) || l.contains(authorization.substring(6))),
                 logged.stream().filter(l -> l.contains(KEY)).findFirst().orElse(""));
+    }
+
+    @Test
+    void withoutTheHttpPeriodRouteAZipShouldBeStoredByTheSameStepsInJava() throws Exception {
+        // as where routes/sources-api.camel.yaml is deployed alone: no direct:http-period to send to
+        byte[] data = "gauge_id\nK-3\n".getBytes(StandardCharsets.UTF_8);
+        SluiceTestResources.upstream.stubFor(WireMock.get(urlEqualTo(DOWNLOADS + "2044")).atPriority(1)
+                .willReturn(WireMock.aResponse().withStatus(200).withHeader("ETag", "\"j1\"").withBody(zip(Map.of("gauges/k3.csv", data)))));
+        camel.getRouteController().stopRoute("http-period");
+        try {
+            RestAssured.given().post("/sources/test-kaggle/runs?period=2044").then().statusCode(200)
+                    .body("status", equalTo("fetched")).body("objectsStored", equalTo(1));
+        } finally {
+            camel.getRouteController().startRoute("http-period");
+        }
+        assertArrayEquals(data, landing.object("test-kaggle/2044/gauges/k3.csv"));
+        assertEquals(1, landing.count("select count(*) from catalog where storage_key = 'test-kaggle/2044/gauges/k3.csv'"));
     }
 
     @Test

@@ -252,11 +252,14 @@ public class HttpDownloads {
         tally.release();
         boolean storing = "storing".equals(exchange.getIn().getHeader(PipelineEvents.OUTCOME));
         if (storing) {
-            try (Connection connection = dataSource.getConnection()) {
-                // a zip is not kept: its ledger row points at no object (its members are catalogued)
-                ledger.markLoaded(connection, tally.ledgerId, tally.archiveKey.get());
+            // the version is stored; a zip is not kept, so its ledger row points at no object (its members are catalogued)
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement stored = connection.prepareStatement("""
+                         update file_ledger set status = 'archived', archive_key = ?, last_error = null, updated_at = now() where id = ?""")) {
+                stored.setString(1, tally.archiveKey.get());
+                stored.setLong(2, tally.ledgerId);
+                stored.executeUpdate();
             }
-            ledger.markArchived(tally.ledgerId);
         }
         int requestsMade = exchange.getProperty(HttpRequests.REQUESTS, 0, Integer.class);
         resources.remember(source.name(), period, url, fetched.etag(), fetched.lastModified(), fetched.sha256(), "fetched",
