@@ -87,6 +87,32 @@ final class TestSources {
                 dataset: rain-gauge-workbooks
                 rateLimit: 50ms
                 """);
+        // a download source as the Kaggle one (HttpDownloadSourceTest): no dataset, a zip per year unpacked,
+        // basic auth from placeholders resolved by the configuration (here their defaults)
+        Files.writeString(directory.resolve("test-kaggle.yaml"), """
+                type: http
+                name: test-kaggle
+                url: "https://www.kaggle.com/kaggle/api/v1/datasets/download/acme/rain-{yyyy}"
+                period: year
+                prefix: test-kaggle/
+                unzip: true
+                auth:
+                  basic:
+                    username: "${TEST_KAGGLE_USERNAME:acme-user}"
+                    password: "${TEST_KAGGLE_KEY:%s}"
+                rateLimit: 50ms
+                timeout: 5s
+                attempts: 2
+                """.formatted(HttpDownloadSourceTest.KEY));
+        // the forced re-import of HttpDownloadSourceTest, on a source of its own (HttpSourceTest counts test-rain-csv's runs)
+        Files.writeString(directory.resolve("test-rain-force.yaml"), """
+                type: http
+                name: test-rain-force
+                url: "https://district.example/district/force/wy{water_year}.csv"
+                period: water_year
+                dataset: rain-gauge-readings
+                rateLimit: 50ms
+                """);
         // polled by HawtioStagesTest only, through its own route
         Files.writeString(directory.resolve("test-hawtio.yaml"), """
                 type: bucket

@@ -157,11 +157,11 @@ public class ManualEntries {
                 reference, forecastHour);
     }
 
-    /** Sluice's own prefixes: raw/, bronze/, silver/, each bucket source's "<name>/" and each HTTP source's raw/http/<name>/. */
+    /** Sluice's own prefixes: raw/, bronze/, silver/, each bucket source's "<name>/" and each HTTP source's raw/http/<name>/ (or its prefix). */
     java.util.List<String> ownPrefixes() {
         java.util.List<String> prefixes = new java.util.ArrayList<>(OWN_PREFIXES);
         bucketSources.all().forEach(source -> prefixes.add(source.name() + "/"));
-        httpSources.all().forEach(source -> prefixes.add("raw/http/" + source.name() + "/"));
+        httpSources.all().forEach(source -> prefixes.add(source.storagePrefix()));
         return prefixes;
     }
 

@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * @param sha256       body hash (hex)
  * @param attempts     requests made by this fetch (1: a retry is the route's, which counts them)
  * @param error        why it failed (FAILED only)
+ * @param fileName     the file name the server gave (Content-Disposition), or null
  */
 public record FetchResult(Outcome outcome, int status, String etag, String lastModified, Path file, long bytes,
-                          String sha256, int attempts, String error) {
+                          String sha256, int attempts, String error, String fileName) {
 
     public enum Outcome { FETCHED, NOT_MODIFIED, NOT_AVAILABLE, FAILED }
 }

@@ -29,6 +29,8 @@ import java.util.Map;
 public final class HttpFetcher {
 
     private final HttpClient client;
+    /** for requests that carry credentials: redirects followed here, see {@link #send} */
+    private final HttpClient credentialed;
     private final HostRateLimiter limiter;
     private final Duration timeout;
     private final long intervalMillis;
@@ -41,6 +43,7 @@ public final class HttpFetcher {
     public HttpFetcher(HostRateLimiter limiter, long intervalMillis, Duration timeout) {
         this.intervalMillis = intervalMillis;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.credentialed = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.limiter = limiter;
         this.timeout = timeout;
     }
@@ -71,7 +74,7 @@ public final class HttpFetcher {
         try {
             HttpResponse<InputStream> response;
             try {
-                response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                response = send(request.build(), headers);
             } finally {
                 limiter.answered(uri.getHost(), intervalMillis);
             }
@@ -83,13 +86,13 @@ public final class HttpFetcher {
                 body.transferTo(OutputStream.nullOutputStream());
             }
             if (status == 304) {
-                return new FetchResult(FetchResult.Outcome.NOT_MODIFIED, 304, etag, lastModified, null, 0, null, 1, null);
+                return new FetchResult(FetchResult.Outcome.NOT_MODIFIED, 304, etag, lastModified, null, 0, null, 1, null, null);
             }
             if (status == 404 || status == 410) {
-                return new FetchResult(FetchResult.Outcome.NOT_AVAILABLE, status, null, null, null, 0, null, 1, null);
+                return new FetchResult(FetchResult.Outcome.NOT_AVAILABLE, status, null, null, null, 0, null, 1, null, null);
             }
             if (status != 429 && status < 500) {
-                return new FetchResult(FetchResult.Outcome.FAILED, status, null, null, null, 0, null, 1, "HTTP " + status);
+                return new FetchResult(FetchResult.Outcome.FAILED, status, null, null, null, 0, null, 1, "HTTP " + status, null);
             }
             Long retryAfter = (status == 429 || status == 503) ? retryAfterMillis(response) : null;
             if (retryAfter != null) {
@@ -101,6 +104,46 @@ public final class HttpFetcher {
             throw new RetryableFetchException(0, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         throw new RetryableFetchException(status, "HTTP " + status);
+    }
+
+    /**
+     * The request, redirects followed (at most 5). With credentials (extra headers) they are followed
+     * here, not by the client: the credentials go along only while the redirect stays on the same
+     * scheme, host and port — the Kaggle API answers with a redirect to a signed storage URL, which
+     * must neither see the key nor get an Authorization header it would refuse.
+     */
+    private HttpResponse<InputStream> send(HttpRequest request, Map<String, String> credentials) throws IOException, InterruptedException {
+        if (credentials.isEmpty()) {
+            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        }
+        HttpResponse<InputStream> response = credentialed.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        for (int hops = 0; hops < 5 && REDIRECTS.contains(response.statusCode()); hops++) {
+            String location = response.headers().firstValue("Location").orElse(null);
+            if (location == null) {
+                break;
+            }
+            URI next = response.uri().resolve(location);
+            response.body().close();
+            HttpRequest.Builder again = HttpRequest.newBuilder(next).timeout(timeout).GET();
+            request.headers().map().forEach((name, values) -> {
+                boolean credential = credentials.keySet().stream().anyMatch(name::equalsIgnoreCase);
+                if (!credential || sameOrigin(request.uri(), next)) {
+                    values.forEach(value -> again.header(name, value));
+                }
+            });
+            response = credentialed.send(again.build(), HttpResponse.BodyHandlers.ofInputStream());
+        }
+        return response;
+    }
+
+    private static final java.util.Set<Integer> REDIRECTS = java.util.Set.of(301, 302, 303, 307, 308);
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     private FetchResult stored(HttpResponse<InputStream> response, InputStream body, Path target) throws IOException {
@@ -122,7 +165,28 @@ public final class HttpFetcher {
         }
         return new FetchResult(FetchResult.Outcome.FETCHED, 200, response.headers().firstValue("ETag").orElse(null),
                 response.headers().firstValue("Last-Modified").orElse(null), target, bytes,
-                HexFormat.of().formatHex(sha.digest()), 1, null);
+                HexFormat.of().formatHex(sha.digest()), 1, null,
+                response.headers().firstValue("Content-Disposition").map(HttpFetcher::dispositionFileName).orElse(null));
+    }
+
+    private static final java.util.regex.Pattern FILENAME = java.util.regex.Pattern.compile(
+            "(?i)filename\\*?\\s*=\\s*(?:UTF-8'[^']*')?\"?([^\";]+)\"?");
+
+    /** {@code attachment; filename="x.zip"} (or filename*=UTF-8''x.zip): the name, percent-decoded; null without one. */
+    static String dispositionFileName(String disposition) {
+        String name = null;
+        java.util.regex.Matcher m = FILENAME.matcher(disposition);
+        while (m.find()) {
+            name = m.group(1).strip(); // a filename* after filename wins
+        }
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.net.URLDecoder.decode(name.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException notEncoded) {
+            return name;
+        }
     }
 
     /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */

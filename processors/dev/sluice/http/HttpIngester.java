@@ -54,21 +54,37 @@ public class HttpIngester {
      * One period through the route, or its steps without it. A failure other than the upstream's (the database refused the
      * rows, the bucket is down) is thrown: the period is not recorded as fetched and is fetched again.
      */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> ingest(String sourceName, String period) throws Exception {
+        return ingest(sourceName, period, false);
+    }
+
+    /**
+     * As {@link #ingest(String, String)}; {@code force}: an operator's re-import — the GET goes without
+     * validators and what comes is loaded (or stored) again even when the ledger has it; the run says "forced".
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> ingest(String sourceName, String period, boolean force) throws Exception {
         source(sourceName);
         ServiceStatus route = producer.getCamelContext().getRouteController().getRouteStatus(PERIOD_ROUTE);
+        Map<String, Object> result;
         if (route == null || !route.isStarted()) {
-            return steps.run(sourceName, period);
+            result = steps.run(sourceName, period, force);
+        } else {
+            Exchange done = producer.send(PERIOD_PIPELINE, exchange -> {
+                exchange.getIn().setHeader(PipelineEvents.SOURCE, sourceName);
+                exchange.getIn().setHeader(HttpRequests.PERIOD, period);
+                exchange.getIn().setHeader(HttpRequests.FORCE, force);
+            });
+            Exception failure = done.getException();
+            if (failure != null) {
+                throw failure;
+            }
+            result = done.getMessage().getBody(Map.class);
         }
-        Exchange done = producer.send(PERIOD_PIPELINE, exchange -> {
-            exchange.getIn().setHeader(PipelineEvents.SOURCE, sourceName);
-            exchange.getIn().setHeader(HttpRequests.PERIOD, period);
-        });
-        Exception failure = done.getException();
-        if (failure != null) {
-            throw failure;
+        if (force && result != null) {
+            result = new java.util.LinkedHashMap<>(result);
+            result.put("forced", true);
         }
-        return done.getMessage().getBody(Map.class);
+        return result;
     }
 }

@@ -87,9 +87,13 @@ public class HttpPeriodLoader {
                 ledger.lockIdentity(connection, sourceName, identity); // one version of a period at a time
                 String current = ledger.lastLoadedContent(connection, sourceName, identity);
                 LedgerEntry entry = ledger.claim(connection, sourceName, identity, fetched.sha256(), fetched.bytes(), dataset.name());
-                if (!entry.loaded() || !fetched.sha256().equals(current)) {
-                    // new content, or upstream went back to an earlier version: (re)load it
+                boolean forced = HttpRequests.forced(exchange);
+                if (forced || !entry.loaded() || !fetched.sha256().equals(current)) {
+                    // new content, upstream went back to an earlier version, or an operator's forced re-import: (re)load it
                     loaded = fileLoader.load(connection, fetched.file(), name, dataset, sourceName, entry.id(), started);
+                    if (forced) {
+                        markForced(connection, loaded.runId());
+                    }
                 }
                 archiveKey = entry.archiveKey();
                 needsArchive = archiveKey == null || !archived(archiveKey, fetched.sha256());
@@ -135,6 +139,16 @@ public class HttpPeriodLoader {
                 fetched.sha256(), "fetched", rows, fetched.bytes(), requests, null);
         exchange.getIn().setBody(HttpRequests.result(sourceName, period, "fetched", rows, requests, null));
         HttpRequests.deleteDownload(exchange);
+    }
+
+    /** The run's summary says it was forced (in the load's transaction: its row is not visible outside it yet). */
+    private static void markForced(Connection connection, long runId) throws SQLException {
+        try (java.sql.PreparedStatement update = connection.prepareStatement(
+                "update ingest_run set summary = coalesce(summary, '{}'::jsonb) || ?::jsonb where id = ?")) {
+            update.setString(1, HttpRequests.FORCED_SUMMARY);
+            update.setLong(2, runId);
+            update.executeUpdate();
+        }
     }
 
     /** The period's plain key for its first version; a later version of other content gets its hash in the name. */

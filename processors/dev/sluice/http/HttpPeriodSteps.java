@@ -32,6 +32,8 @@ public class HttpPeriodSteps {
     @Inject
     HttpPeriodLoader loader;
     @Inject
+    HttpDownloads downloads;
+    @Inject
     PipelineEvents events;
     @Inject
     S3Clients clients;
@@ -41,12 +43,17 @@ public class HttpPeriodSteps {
 
     private volatile boolean bucketReady;
 
-    /** One period: the route's result map (status fetched, not_modified, not_available or failed). */
+    /**
+     * One period: the route's result map (status fetched, not_modified, not_available or failed).
+     *
+     * @param force a forced re-import (no validators sent, loaded or stored even if the ledger has it)
+     */
     @SuppressWarnings("unchecked")
-    public Map<String, Object> run(String sourceName, String period) throws Exception {
+    public Map<String, Object> run(String sourceName, String period, boolean force) throws Exception {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getIn().setHeader(PipelineEvents.SOURCE, sourceName);
         exchange.getIn().setHeader(HttpRequests.PERIOD, period);
+        exchange.getIn().setHeader(HttpRequests.FORCE, force);
         try {
             requests.prepare(exchange);
             if (!fetch(exchange)) {
@@ -61,12 +68,28 @@ public class HttpPeriodSteps {
                 events.emit(exchange, "period.not-available");
             } else if (status != 200) {
                 requests.refused(exchange);
+            } else if (exchange.getIn().getHeader(PipelineEvents.DATASET) == null) {
+                stored(exchange);
             } else {
                 loaded(exchange);
             }
             return exchange.getIn().getBody(Map.class);
+        } catch (Exception e) {
+            exchange.setException(e);
+            throw e;
         } finally {
             HttpRequests.deleteDownload(exchange);
+            // what the exchange's completion does after the route (the zip closed, the last member deleted, a failed run ended)
+            java.util.List<org.apache.camel.spi.Synchronization> completions = exchange.getExchangeExtension().handoverCompletions();
+            if (completions != null) {
+                completions.forEach(done -> {
+                    if (exchange.getException() != null) {
+                        done.onFailure(exchange);
+                    } else {
+                        done.onComplete(exchange);
+                    }
+                });
+            }
         }
     }
 
@@ -110,6 +133,37 @@ public class HttpPeriodSteps {
         }
         loader.done(exchange);
         events.emit(exchange, "unchanged".equals(exchange.getIn().getHeader(PipelineEvents.OUTCOME)) ? "period.unchanged" : "period.fetched");
+    }
+
+    /**
+     * The route's download branch: claim; the split over the objects (each described, stored unless
+     * the catalog has it, catalogued, told); done; period.unchanged when nothing needed storing.
+     */
+    @SuppressWarnings("unchecked")
+    private void stored(Exchange exchange) throws Exception {
+        downloads.claim(exchange);
+        if ("rejected".equals(exchange.getIn().getHeader(PipelineEvents.OUTCOME))) {
+            return;
+        }
+        if ("storing".equals(exchange.getIn().getHeader(PipelineEvents.OUTCOME))) {
+            // the zip is closed by done, or by the exchange's completions (run's finally)
+            java.util.Iterator<Object> objects = downloads.objects(exchange);
+            while (objects.hasNext()) {
+                // a copy per object, as the split makes: the period's own headers stay as they are
+                Exchange object = exchange.copy();
+                object.getIn().setBody(objects.next());
+                downloads.describe(object);
+                if (object.getIn().getHeader(HttpDownloads.NEEDS_STORE, false, Boolean.class)) {
+                    archive(object);
+                    downloads.catalogue(object);
+                    events.emit(object, "object.stored");
+                }
+            }
+        }
+        downloads.done(exchange);
+        if ("unchanged".equals(exchange.getIn().getHeader(PipelineEvents.OUTCOME))) {
+            events.emit(exchange, "period.unchanged");
+        }
     }
 
     /**

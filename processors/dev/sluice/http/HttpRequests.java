@@ -35,6 +35,11 @@ public class HttpRequests {
 
     /** Header: the period to fetch ("2024", "2024-03", "latest", a gauge id). */
     public static final String PERIOD = "SluicePeriod";
+    /**
+     * Header: true for a forced re-import (POST /sources/{name}/runs?force=true): the GET is made
+     * without validators and what it brings is loaded (or stored) again even if the ledger has it.
+     */
+    public static final String FORCE = "SluiceForce";
     /** Header: the status of the last answer (0: none), what the route chooses on. */
     public static final String STATUS = "SluiceHttpStatus";
     static final String URL = "SluiceUrl";
@@ -69,7 +74,7 @@ public class HttpRequests {
         String sourceName = exchange.getIn().getHeader(PipelineEvents.SOURCE, String.class);
         String period = exchange.getIn().getHeader(PERIOD, String.class);
         HttpSource source = source(sourceName);
-        DatasetDefinition dataset = datasets.named(source.dataset())
+        DatasetDefinition dataset = source.downloads() ? null : datasets.named(source.dataset())
                 .orElseThrow(() -> new IllegalStateException(sourceName + ": no dataset '" + source.dataset() + "'"));
         String url = Periods.expand(source.url(), Periods.variables(source.period(), period));
         Path download = Files.createTempFile("sluice-http-", ".download");
@@ -87,7 +92,10 @@ public class HttpRequests {
         exchange.setProperty(REQUESTS, 0);
         exchange.setProperty(STARTED, Instant.now());
         exchange.getIn().setHeader(PipelineEvents.SUBJECT, url);
-        exchange.getIn().setHeader(PipelineEvents.DATASET, dataset.name());
+        if (dataset != null) {
+            // a download source has none: the route stores its files instead of loading them
+            exchange.getIn().setHeader(PipelineEvents.DATASET, dataset.name());
+        }
     }
 
     /**
@@ -96,12 +104,10 @@ public class HttpRequests {
      */
     public void fetch(Exchange exchange) throws InterruptedException, RetryableFetchException {
         HttpSource source = source(exchange.getIn().getHeader(PipelineEvents.SOURCE, String.class));
-        String[] validators = exchange.getProperty(VALIDATORS, String[].class);
+        // forced: no If-None-Match / If-Modified-Since, the upstream sends the content whatever it is
+        String[] validators = forced(exchange) ? new String[2] : exchange.getProperty(VALIDATORS, String[].class);
         exchange.setProperty(REQUESTS, exchange.getProperty(REQUESTS, 0, Integer.class) + 1);
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (source.authHeader() != null && source.authEnv() != null && System.getenv(source.authEnv()) != null) {
-            headers.put(source.authHeader(), System.getenv(source.authEnv()));
-        }
+        Map<String, String> headers = new LinkedHashMap<>(source.auth().headers());
         HttpFetcher fetcher = fetchers.computeIfAbsent(source.rateLimit().toMillis() + "/" + source.timeout().toMillis(),
                 key -> new HttpFetcher(limiter, source.rateLimit().toMillis(), source.timeout()));
         exchange.getIn().setHeader(STATUS, 0);
@@ -154,12 +160,26 @@ public class HttpRequests {
         } else {
             LOG.warnf("%s %s: %s after %d requests: %s (%s)", sourceName, period, status, requests, error, url);
         }
+        markForced(exchange, runId);
         exchange.getIn().setHeader(PipelineEvents.RUN_ID, runId);
         exchange.getIn().setHeader(PipelineEvents.OUTCOME, status);
         exchange.getIn().setHeader(PipelineEvents.ROWS, 0L);
         exchange.getIn().setBody(result(sourceName, period, status, 0, requests, error));
         deleteDownload(exchange);
     }
+
+    public static boolean forced(Exchange exchange) {
+        return exchange.getIn().getHeader(FORCE, false, Boolean.class);
+    }
+
+    /** A forced run says so in its ingest_run row: summary {"trigger": "forced"} (GET /runs shows it). */
+    public void markForced(Exchange exchange, long runId) throws SQLException {
+        if (forced(exchange)) {
+            runs.summarize(runId, FORCED_SUMMARY);
+        }
+    }
+
+    static final String FORCED_SUMMARY = "{\"trigger\": \"forced\"}";
 
     private HttpSource source(String name) {
         return sources.named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));

@@ -48,12 +48,22 @@ public class HttpSourceDriver implements SourceDriver<HttpSource> {
     /** Without a period, the current one (for a per-gauge source: the stale gauges); with one, that period. */
     @Override
     public Object runNow(HttpSource source, String period) throws Exception {
+        return runNow(source, period, false);
+    }
+
+    /** Forced: the period fetched without validators and loaded (or stored) again, whatever the ledger says. */
+    @Override
+    public Object runNow(HttpSource source, String period, boolean force) throws Exception {
         if (period == null || period.isBlank()) {
-            return source.period() == Periods.Kind.GAUGE
-                    ? ingester.scheduled(source.name(), "stale")
-                    : ingester.ingest(source.name(), Periods.current(source.period(), LocalDate.now(ZoneOffset.UTC)));
+            if (source.period() == Periods.Kind.GAUGE) {
+                if (force) {
+                    throw new BadRequestException("force: name the gauge to re-import (?period=<gauge id>&force=true)");
+                }
+                return ingester.scheduled(source.name(), "stale");
+            }
+            return ingester.ingest(source.name(), Periods.current(source.period(), LocalDate.now(ZoneOffset.UTC)), force);
         }
-        return ingester.ingest(source.name(), PeriodParameters.httpPeriod(source.period(), period, "period"));
+        return ingester.ingest(source.name(), PeriodParameters.httpPeriod(source.period(), period, "period"), force);
     }
 
     @Override
@@ -95,10 +105,14 @@ public class HttpSourceDriver implements SourceDriver<HttpSource> {
         }
     }
 
-    /** The dataset it feeds, the periods fetched and the rows loaded. */
+    /** The dataset it feeds (or, a download source, where it stores its files), the periods fetched and the rows loaded. */
     @Override
     public void describe(HttpSource source, Connection connection, Map<String, Object> item) throws SQLException {
         item.put("dataset", source.dataset());
+        if (source.downloads()) {
+            item.put("prefix", source.storagePrefix());
+            item.put("unzip", source.unzip());
+        }
         try (PreparedStatement select = connection.prepareStatement(
                 "select count(*) filter (where status = 'fetched'), coalesce(sum(rows_loaded), 0) from http_resource where source = ?")) {
             select.setString(1, source.name());

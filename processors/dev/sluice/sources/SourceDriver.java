@@ -18,6 +18,18 @@ public interface SourceDriver<S extends Source> {
     /** POST /sources/{name}/runs: one run now; {@code period} (optional) is one period as the API gives it. */
     Object runNow(S source, String period) throws Exception;
 
+    /**
+     * POST /sources/{name}/runs?force=true: a run that does not skip what is known (no conditional
+     * request, no ledger skip). Kinds that cannot force answer 400.
+     */
+    default Object runNow(S source, String period, boolean force) throws Exception {
+        if (force) {
+            throw new dev.sluice.api.BadRequestException("force: '" + source.name() + "' is a " + source.kind().type()
+                                                         + " source; force=true re-imports periods of HTTP sources");
+        }
+        return runNow(source, period);
+    }
+
     /** A backfill's range as the API gives it ({@code from}, {@code to}), checked (400) and counted without listing it. */
     PeriodRange range(S source, Object from, Object to);
 

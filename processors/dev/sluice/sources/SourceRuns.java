@@ -17,7 +17,23 @@ public class SourceRuns {
      *               a bucket source, "2024" or "2024-03" for an HTTP source); without it, the periods due now
      */
     public Object run(String name, String period) throws Exception {
+        return run(name, period, null);
+    }
+
+    /** @param force "true": a forced re-import (HTTP sources: no conditional GET, no ledger skip); absent or "false": a usual run */
+    public Object run(String name, String period, String force) throws Exception {
         Source source = sources.require(name);
-        return sources.driver(source).runNow(source, period);
+        return sources.driver(source).runNow(source, period, forced(force));
+    }
+
+    static boolean forced(String force) {
+        if (force == null || force.isBlank() || force.equals("false")) {
+            return false;
+        }
+        if (force.equals("true")) {
+            return true;
+        }
+        throw new dev.sluice.api.BadRequestException("force: '" + (force.length() > 20 ? force.substring(0, 20) + "…" : force)
+                                                     + "' is not true or false");
     }
 }

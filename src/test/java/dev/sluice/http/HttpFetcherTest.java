@@ -162,4 +162,24 @@ class HttpFetcherTest {
         return server.getAllServeEvents().stream().map(ServeEvent::getRequest)
                 .map(r -> r.getLoggedDate().getTime()).sorted().toList();
     }
+
+    @Test
+    void credentialsShouldFollowARedirectOnlyToTheSameOrigin() throws Exception {
+        // as the Kaggle API: the authenticated URL redirects to a signed storage URL on another host
+        // ("localhost" and "127.0.0.1" are one server, but two origins)
+        String storage = "http://127.0.0.1:" + server.port() + "/storage/acme.zip?signature=abc";
+        server.stubFor(get(urlEqualTo("/api/download/acme")).willReturn(aResponse().withStatus(302).withHeader("Location", "/api/files/acme")));
+        server.stubFor(get(urlEqualTo("/api/files/acme")).willReturn(aResponse().withStatus(302).withHeader("Location", storage)));
+        server.stubFor(get(urlEqualTo("/storage/acme.zip?signature=abc"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Disposition", "attachment; filename=\"acme.zip\"").withBody("PK")));
+        HttpFetcher fetcher = new HttpFetcher(new HostRateLimiter(0), Duration.ofSeconds(5));
+
+        FetchResult result = fetcher.fetch(URI.create("http://localhost:" + server.port() + "/api/download/acme"), null, null,
+                HttpAuth.basic("ada", "k3y").headers(), dir.resolve("z"));
+
+        assertEquals(FetchResult.Outcome.FETCHED, result.outcome());
+        assertEquals("acme.zip", result.fileName());
+        server.verify(1, WireMock.getRequestedFor(urlEqualTo("/api/files/acme")).withHeader("Authorization", WireMock.matching("Basic .+")));
+        server.verify(1, WireMock.getRequestedFor(urlEqualTo("/storage/acme.zip?signature=abc")).withoutHeader("Authorization"));
+    }
 }

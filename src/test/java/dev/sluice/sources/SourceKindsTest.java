@@ -74,4 +74,36 @@ class SourceKindsTest {
         assertEquals("bucket-ingest", gfs.kind().template());
         assertEquals("http-ingest", workbooks.kind().template());
     }
+
+    @Test
+    void theKaggleSourceShouldTakeItsCredentialsFromTheEnvironmentAndNeverShowThem() throws Exception {
+        HttpSource unset = (HttpSource) read("kaggle-datasets.yaml", config(Map.of()));
+        assertTrue(!unset.enabled() && unset.downloads() && unset.unzip());
+        assertEquals(Map.of(), unset.auth().headers(), "no credentials set: no header");
+        assertEquals("kaggle-datasets/", unset.storagePrefix());
+
+        HttpSource kaggle = (HttpSource) read("kaggle-datasets.yaml", config(Map.of(
+                "KAGGLE_USERNAME", "ada", "KAGGLE_KEY", "k3y-s3cr3t", "KAGGLE_DATASET", "acme/rainfall")));
+        assertEquals("https://www.kaggle.com/api/v1/datasets/download/acme/rainfall", kaggle.url());
+        assertEquals(Map.of("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("ada:k3y-s3cr3t".getBytes())),
+                kaggle.auth().headers());
+        assertTrue(!kaggle.toString().contains("k3y-s3cr3t") && !kaggle.toString().contains(kaggle.auth().headers().get("Authorization").substring(6)),
+                kaggle.toString());
+    }
+
+    @Test
+    void aDeclarationShouldBeRefusedWithCredentialsInItsUrlOrDownloadFieldsBesideADataset() throws Exception {
+        Config config = config(Map.of());
+        JsonNode inUrl = YAML.readTree("""
+                {type: http, name: leaky, url: "https://ada:k3y@example.org/file.zip"}""");
+        IllegalArgumentException leaky = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SourceKind.HTTP.declaration().read(inUrl, "leaky.yaml", config));
+        assertTrue(!leaky.getMessage().contains("k3y"), leaky.getMessage());
+        JsonNode both = YAML.readTree("""
+                {type: http, name: both, url: "https://example.org/wy{water_year}.csv", dataset: rain-gauge-readings, unzip: true}""");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SourceKind.HTTP.declaration().read(both, "both.yaml", config));
+        JsonNode escaping = YAML.readTree("""
+                {type: http, name: escaping, url: "https://example.org/f.zip", prefix: "../other/"}""");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SourceKind.HTTP.declaration().read(escaping, "e.yaml", config));
+    }
 }
