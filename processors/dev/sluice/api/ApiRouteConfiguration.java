@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.quarkus.main.events.BeforeConfigure;
 
 /**
@@ -35,17 +36,16 @@ public class ApiRouteConfiguration {
         event.getCamelContext().addRoutesConfigurations(new RouteConfigurationBuilder() {
             @Override
             public void configuration() {
-                routeConfiguration()
-                        // a query parameter becomes a header, and the headers are written back into the
-                        // response: one whose name HTTP cannot carry (`a;b`) made Vert.x fail the answer
-                        // with a bare 500 after the route had done its work
-                        .interceptFrom().when(ApiRouteConfiguration::isApiRequest)
-                        .process(ApiRouteConfiguration::dropHeadersHttpCannotCarry)
-                        .end()
-                        .onException(Exception.class)
+                RouteConfigurationDefinition api = routeConfiguration();
+                api.onException(Exception.class)
                         .onWhen(ApiRouteConfiguration::isApiRequest)
                         .handled(true)
                         .process(errors::answer);
+                // a query parameter becomes a header, and the headers are written back into the
+                // response: one whose name HTTP cannot carry (`a;b`) made Vert.x fail the answer
+                // with a bare 500 after the route had done its work
+                api.interceptFrom().when(ApiRouteConfiguration::isApiRequest)
+                        .process(ApiRouteConfiguration::dropHeadersHttpCannotCarry);
             }
         });
     }

@@ -54,6 +54,11 @@ final class RefusingRouteReload extends RouteWatcherReloadStrategy {
         String content;
         try {
             content = Files.exists(file) ? Files.readString(file) : null;
+            if (content != null && content.isBlank()) {
+                // created and not written yet (an editor or `cp` in progress): its next event brings the content
+                LOG.debugf("Route file %s is empty, waiting for its content", file);
+                return;
+            }
             super.onRouteReload(List.of(resource), false);
         } catch (Exception e) {
             String reason = reason(e);
