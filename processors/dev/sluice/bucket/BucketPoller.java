@@ -206,7 +206,11 @@ public class BucketPoller {
             try {
                 clients.storage().headBucket(b -> b.bucket(storageBucket));
             } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
-                clients.storage().createBucket(b -> b.bucket(storageBucket));
+                try {
+                    clients.storage().createBucket(b -> b.bucket(storageBucket));
+                } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException madeMeanwhile) {
+                    // another replica made it at the same moment
+                }
             } catch (RuntimeException e) {
                 bucketsReady.remove(storageBucket);
                 throw e;

@@ -168,7 +168,7 @@ public class HttpPeriodSteps {
 
     /**
      * The route's aws2-s3 step: the body file under CamelAwsS3Key with CamelAwsS3Metadata, the bucket
-     * made if missing (autoCreateBucket). One PUT streamed from the file (up to 5 GB), where the route
+     * made if missing (as StorageBucket does at startup). One PUT streamed from the file (up to 5 GB), where the route
      * goes multipart past 64 MB; the SDK's retries are those of our S3 client.
      */
     @SuppressWarnings("unchecked")
@@ -180,7 +180,11 @@ public class HttpPeriodSteps {
             try {
                 clients.storage().headBucket(b -> b.bucket(bucket));
             } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
-                clients.storage().createBucket(b -> b.bucket(bucket));
+                try {
+                    clients.storage().createBucket(b -> b.bucket(bucket));
+                } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException madeMeanwhile) {
+                    // another replica made it at the same moment
+                }
             }
             bucketReady = true;
         }
