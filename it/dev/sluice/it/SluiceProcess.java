@@ -21,8 +21,11 @@ final class SluiceProcess implements AutoCloseable {
     private final int httpPort;
     private final Path dataDirectory;
 
-    private SluiceProcess(Process process, Path log, int httpPort, Path dataDirectory) {
+    private final QuickStartOptions.Options quickStart;
+
+    private SluiceProcess(Process process, Path log, int httpPort, Path dataDirectory, QuickStartOptions.Options quickStart) {
         this.process = process;
+        this.quickStart = quickStart;
         this.log = log;
         this.httpPort = httpPort;
         this.dataDirectory = dataDirectory;
@@ -49,6 +52,8 @@ final class SluiceProcess implements AutoCloseable {
         }
         Path log = Files.createTempFile(dataDirectory.getParent(), "sluice-", ".log");
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("java"));
+        QuickStartOptions.Options quickStart = QuickStartOptions.next(jar);
+        command.addAll(quickStart.jvm());
         command.addAll(java.util.List.of(jvmOptions));
         command.addAll(java.util.List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -63,7 +68,7 @@ final class SluiceProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         // Api calls it as its console user (every endpoint but /q/health/* wants credentials)
         Api.credentials(httpPort, dataDirectory, Map.copyOf(builder.environment()));
-        return new SluiceProcess(builder.start(), log, httpPort, dataDirectory);
+        return new SluiceProcess(builder.start(), log, httpPort, dataDirectory, quickStart);
     }
 
     /**
@@ -103,16 +108,20 @@ final class SluiceProcess implements AutoCloseable {
     }
 
     /** kill -9: no shutdown hook, no clean close of anything. */
-    void kill() throws InterruptedException {
+    void kill() throws InterruptedException, IOException {
         process.destroyForcibly();
         process.waitFor();
+        QuickStartOptions.dumped(quickStart, false);
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         process.destroy();
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        boolean endedByItself = process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (!endedByItself) {
             process.destroyForcibly();
+            process.waitFor();
         }
+        QuickStartOptions.dumped(quickStart, endedByItself);
     }
 }
