@@ -109,6 +109,8 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             config.put("SLUICE_READER_PASSWORD", READER_PASSWORD);
             config.put("sluice.landing.stable-for-ms", "500");
             config.put("sluice.landing.poll-ms", "200");
+            // a file failing every time is retried 1, 2, 4, 8 s apart by default: a quarter of that here
+            config.put("sluice.landing.retry-delay-ms", "250");
             config.put("sluice.ingest.max-bad-records", "50");
             return config;
         } catch (IOException e) {
