@@ -32,7 +32,7 @@ import java.util.Optional;
 /**
  * Reads the {@code <Contents>} of a ListObjectsV2 page as a stream, for the upstream clients: the
  * SDK's own unmarshaller builds a DOM of the whole page first (an XmlElement with a HashMap and lists
- * per element, a StAX event with its location per tag), about 8–25 MB of garbage per 1,000-key page.
+ * per element, a StAX event with its location per tag), about 11 MB of garbage per 1,000-key page.
  * On Sluice's recommended small heap (-Xmx96m, SerialGC) that was a young collection per page, which
  * made up most of a poll's time beyond the bare listing (bench/bucket-bench.sh, JFR). Read here with a
  * StAX cursor, a page costs its S3Objects and little else.
