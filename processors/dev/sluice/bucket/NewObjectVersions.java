@@ -8,9 +8,11 @@ import jakarta.inject.Named;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,33 +50,51 @@ public class NewObjectVersions {
         BucketSource source = poll.source();
         S3Client upstream = poll.upstream();
         List<ObjectVersion> unstored = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (Map.Entry<String, List<Pattern>> prefix : listings(source, poll.periods()).entrySet()) {
+        Map<String, List<Pattern>> listings = listings(source, poll.periods());
+        // a key can be listed twice only under two prefixes one of which begins the other; else no
+        // set of every key seen (100,000 keys are some 10 MB kept to the end of the poll)
+        Set<String> seen = overlapping(listings.keySet()) ? new HashSet<>() : null;
+        for (Map.Entry<String, List<Pattern>> prefix : listings.entrySet()) {
             Future<ListObjectsV2Response> next = listAhead(upstream, source.bucket(), prefix.getKey(), null);
             while (next != null) {
                 ListObjectsV2Response page = page(next);
+                // the next page is listed (and parsed) on the listing thread while this one is checked
                 next = page.isTruncated() ? listAhead(upstream, source.bucket(), prefix.getKey(), page.nextContinuationToken()) : null;
                 poll.listed.addAndGet(page.contents().size());
-                Map<String, ObjectVersion> candidates = new LinkedHashMap<>();
-                page.contents().stream()
-                        .filter(o -> prefix.getValue().stream().anyMatch(p -> p.matcher(o.key()).matches()))
-                        .filter(o -> source.wanted(o.key()))
-                        .filter(o -> seen.add(o.key()))
-                        .forEach(o -> candidates.put(o.key(), ObjectVersion.of(o)));
-                poll.matched.addAndGet(candidates.size());
+                List<ObjectVersion> candidates = new ArrayList<>(page.contents().size());
                 Map<String, String> versions = new LinkedHashMap<>();
-                candidates.values().forEach(v -> versions.put(v.key(), v.version()));
+                for (S3Object object : page.contents()) {
+                    String key = object.key();
+                    if (matches(prefix.getValue(), key) && source.wanted(key) && (seen == null || seen.add(key))) {
+                        ObjectVersion candidate = ObjectVersion.of(object);
+                        candidates.add(candidate);
+                        versions.put(key, candidate.version());
+                    }
+                }
+                poll.matched.addAndGet(candidates.size());
                 Set<String> notArchived = ledger.unstoredVersions(source.name(), versions);
-                for (ObjectVersion candidate : candidates.values()) {
+                poll.known.addAndGet(candidates.size() - notArchived.size());
+                for (ObjectVersion candidate : candidates) {
                     if (notArchived.contains(candidate.key())) {
                         unstored.add(candidate);
-                    } else {
-                        poll.known.incrementAndGet();
                     }
                 }
             }
         }
         return unstored;
+    }
+
+    private static boolean matches(List<Pattern> patterns, String key) {
+        for (Pattern pattern : patterns) {
+            if (pattern.matcher(key).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean overlapping(Collection<String> prefixes) {
+        return prefixes.stream().anyMatch(a -> prefixes.stream().anyMatch(b -> !a.equals(b) && b.startsWith(a)));
     }
 
     private Future<ListObjectsV2Response> listAhead(S3Client upstream, String bucket, String prefix, String token) {

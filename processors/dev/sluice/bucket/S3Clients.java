@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -84,11 +85,12 @@ public class S3Clients {
     }
 
     /**
-     * @param chunkedUploads aws-chunked request bodies; off for our store: uploads are sent from
-     *                       memory with their payload hash, which S3-compatible servers (s3proxy in
-     *                       particular) take far more cheaply than aws-chunked streams
+     * @param upstream a source's upstream rather than our store. Ours takes no aws-chunked request
+     *                 bodies: uploads are sent from memory with their payload hash, which
+     *                 S3-compatible servers (s3proxy in particular) take far more cheaply than
+     *                 aws-chunked streams. An upstream's listings are read by {@link ListedContents}.
      */
-    private S3Client build(URI endpointOverride, String regionName, AwsCredentialsProvider credentials, boolean chunkedUploads) {
+    private S3Client build(URI endpointOverride, String regionName, AwsCredentialsProvider credentials, boolean upstream) {
         var builder = S3Client.builder()
                 .region(Region.of(regionName))
                 .credentialsProvider(credentials)
@@ -98,9 +100,10 @@ public class S3Clients {
                         .socketTimeout(Duration.ofSeconds(60)))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryPolicy(RetryPolicy.builder(RetryMode.STANDARD).numRetries(retries).build())
+                        .executionInterceptors(upstream ? List.of(new ListedContents()) : List.of())
                         .build())
                 .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-                        .chunkedEncodingEnabled(chunkedUploads).build());
+                        .chunkedEncodingEnabled(upstream).build());
         if (endpointOverride != null) {
             builder.endpointOverride(endpointOverride).forcePathStyle(true);
         }
