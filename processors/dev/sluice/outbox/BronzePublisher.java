@@ -71,7 +71,7 @@ public class BronzePublisher {
     CsvParquetWriter parquet;
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
-    @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "10000")
+    @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "100000")
     int batchSize;
     @ConfigProperty(name = "sluice.outbox.lock-timeout-ms", defaultValue = "2000")
     long lockTimeoutMs;
