@@ -330,10 +330,13 @@ public class BronzePublisher {
                 try (Statement utc = connection.createStatement()) {
                     // timestamps printed in UTC: DuckDB reads the offset, and no historic local offset can trip it
                     utc.execute("set local time zone 'UTC'");
+                    events = connection.unwrap(PGConnection.class).getCopyAPI()
+                            .copyOut(table.copyRange(claimed.after(), claimed.last(), claimed.batch()), out);
+                    connection.commit();
+                } catch (SQLException | java.io.IOException e) {
+                    connection.rollback();
+                    throw e;
                 }
-                events = connection.unwrap(PGConnection.class).getCopyAPI()
-                        .copyOut(table.copyRange(claimed.after(), claimed.last(), claimed.batch()), out);
-                connection.commit();
             }
             List<String> keys = new ArrayList<>();
             long bytes = 0;
