@@ -101,7 +101,7 @@ class DeepStorageTest {
                 from generate_series(1, 2500) g""");
         BronzePublisher.Claimed claimed = publisher.claim();
         long batch = claimed.batch();
-        BronzePublisher.Written written = publisher.write(batch, claimed.rows());
+        BronzePublisher.Written written = publisher.store(claimed);
         // killed here: the files are stored, the batch is not marked
         assertEquals(2500, written.events());
         assertEquals(2500, landing.count("select count(*) from outbox where client_id = 'crash-test' and published_at is null"));

@@ -5,15 +5,18 @@ import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
 import dev.sluice.metrics.IngestMetrics;
 import dev.sluice.parquet.ParquetColumn;
-import dev.sluice.parquet.ParquetFileWriter;
+import dev.sluice.parquet.CsvParquetWriter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 import javax.sql.DataSource;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,14 +26,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Outbox → bronze (the stages of routes/outbox-bronze.camel.yaml): unpublished events in bounded
@@ -67,9 +67,11 @@ public class BronzePublisher {
     IngestRuns runs;
     @Inject
     IngestMetrics metrics;
+    @Inject
+    CsvParquetWriter parquet;
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
-    @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "10000")
+    @ConfigProperty(name = "sluice.outbox.batch-size", defaultValue = "100000")
     int batchSize;
     @ConfigProperty(name = "sluice.outbox.lock-timeout-ms", defaultValue = "2000")
     long lockTimeoutMs;
@@ -91,6 +93,7 @@ public class BronzePublisher {
         other.clients = clients;
         other.runs = runs;
         other.metrics = metrics;
+        other.parquet = parquet;
         other.bucket = bucket;
         other.batchSize = batchSize;
         other.lockTimeoutMs = lockTimeoutMs;
@@ -133,8 +136,7 @@ public class BronzePublisher {
                 if (next == null && !exhausted) {
                     try {
                         if (unfinished.hasNext()) {
-                            long batch = unfinished.next();
-                            next = new Claimed(batch, read(batch));
+                            next = read(unfinished.next());
                         } else {
                             if (bound == null) {
                                 bound = committedUpTo();
@@ -177,8 +179,8 @@ public class BronzePublisher {
         return result;
     }
 
-    /** A claimed batch and its events (event_id, aggregate_type, event_type, client_id, occurred_at, payload, batch_id). */
-    public record Claimed(long batch, List<Object[]> rows) {
+    /** A claimed batch: its id and its events' id range (after, last]. */
+    public record Claimed(long batch, long after, long last) {
     }
 
     /** Step 1: fixes the next batch of unclaimed events (oldest first); null when there are none. */
@@ -224,7 +226,7 @@ public class BronzePublisher {
             try (PreparedStatement serialise = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))");
                  PreparedStatement claimedUpTo = connection.prepareStatement(
                          "select coalesce(max(last_event_id), 0) from " + table.batches());
-                 PreparedStatement take = connection.prepareStatement(table.selectRange());
+                 PreparedStatement take = connection.prepareStatement(table.nextRange());
                  PreparedStatement insert = connection.prepareStatement("insert into " + table.batches()
                          + " (events, status, after_event_id, last_event_id) values (?, 'claimed', ?, ?) returning id")) {
                 // one claim at a time over all replicas (an advisory lock: marking other batches goes on meanwhile)
@@ -235,24 +237,31 @@ public class BronzePublisher {
                     r.next();
                     after = r.getLong(1);
                 }
-                List<Object[]> rows = range(take, after, bound, batchSize);
-                if (rows.isEmpty()) {
+                // only the range is fixed here (its ids, from the index): the events are read while writing
+                take.setLong(1, after);
+                take.setLong(2, bound);
+                take.setInt(3, batchSize);
+                int events;
+                long last;
+                try (ResultSet r = take.executeQuery()) {
+                    r.next();
+                    events = r.getInt(1);
+                    last = r.getLong(2);
+                }
+                if (events == 0) {
                     connection.rollback();
                     return null;
                 }
-                insert.setInt(1, rows.size());
+                insert.setInt(1, events);
                 insert.setLong(2, after);
-                insert.setLong(3, (Long) rows.get(rows.size() - 1)[0]);
+                insert.setLong(3, last);
                 long id;
                 try (ResultSet row = insert.executeQuery()) {
                     row.next();
                     id = row.getLong(1);
                 }
                 connection.commit();
-                for (Object[] row : rows) {
-                    row[6] = id;
-                }
-                return new Claimed(id, rows);
+                return new Claimed(id, after, last);
             } catch (SQLException e) {
                 connection.rollback();
                 throw e;
@@ -289,74 +298,66 @@ public class BronzePublisher {
         }
     }
 
-    /** A claimed batch's events, as claim() returned them (to redo a batch a crash cut off): its range again. */
-    public List<Object[]> read(long batch) throws SQLException {
+    /** A claimed batch again (to redo a batch a crash cut off): its range. */
+    public Claimed read(long batch) throws SQLException {
         try (Connection connection = outbox().getConnection();
              PreparedStatement bounds = connection.prepareStatement(
-                     "select after_event_id, last_event_id from " + table.batches() + " where id = ?");
-             PreparedStatement select = connection.prepareStatement(table.selectRange())) {
+                     "select after_event_id, last_event_id from " + table.batches() + " where id = ?")) {
             bounds.setLong(1, batch);
             try (ResultSet r = bounds.executeQuery()) {
                 if (!r.next() || r.getObject(1) == null) {
                     throw new SQLException("bronze batch " + batch + " has no event range");
                 }
-                List<Object[]> rows = range(select, r.getLong(1), r.getLong(2), Integer.MAX_VALUE);
-                for (Object[] row : rows) {
-                    row[6] = batch;
-                }
-                return rows;
+                return new Claimed(batch, r.getLong(1), r.getLong(2));
             }
         }
     }
 
-    /** The Parquet rows of the events in (after, last], in event id order (so a redone batch makes the same files). */
-    private static List<Object[]> range(PreparedStatement select, long after, long last, int limit) throws SQLException {
-        select.setLong(1, after);
-        select.setLong(2, last);
-        select.setInt(3, limit);
-        select.setFetchSize(limit == Integer.MAX_VALUE ? 10000 : 0);
-        List<Object[]> rows = new ArrayList<>();
-        try (ResultSet r = select.executeQuery()) {
-            while (r.next()) {
-                java.sql.Timestamp occurred = r.getTimestamp(5);
-                rows.add(new Object[] {r.getLong(1), r.getString(2), r.getString(3), r.getString(4),
-                        occurred == null ? null : occurred.toInstant(), r.getString(6), null});
-            }
-        }
-        return rows;
-    }
-
-    /** Route step 2: stores a claimed batch's files, one per event date (UTC). */
+    /**
+     * Route step 2: stores a claimed batch's files, one per event date (UTC). Its events come out of
+     * PostgreSQL as COPY's CSV into a local file, which DuckDB reads and writes as Parquet: no row
+     * passes through Java.
+     */
     public Written store(Claimed claimed) throws Exception {
-        return write(claimed.batch(), claimed.rows());
-    }
-
-    /** Step 2: stores a claimed batch's files, one per event date (UTC). */
-    public Written write(long batch, List<Object[]> rows) throws Exception {
         Instant started = Instant.now();
-        Map<LocalDate, List<Object[]>> byDate = new TreeMap<>();
-        for (Object[] row : rows) {
-            byDate.computeIfAbsent(((Instant) row[4]).atZone(ZoneOffset.UTC).toLocalDate(), d -> new ArrayList<>()).add(row);
-        }
-        List<String> keys = new ArrayList<>();
-        long bytes = 0;
-        long events = 0;
-        for (Map.Entry<LocalDate, List<Object[]>> day : byDate.entrySet()) {
-            String key = prefix + "date=%s/part-%010d.parquet".formatted(day.getKey(), batch);
-            Path file = Files.createTempFile("sluice-bronze-", ".parquet");
-            try {
-                ParquetFileWriter.write(file, COLUMNS, day.getValue());
-                clients.storage().putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet"),
-                        RequestBody.fromFile(file));
-                bytes += Files.size(file);
-            } finally {
-                Files.deleteIfExists(file);
+        Path work = Files.createTempDirectory("sluice-bronze-");
+        try {
+            Path csv = work.resolve("events.csv");
+            long events;
+            try (Connection connection = outbox().getConnection();
+                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(csv), 1 << 16)) {
+                connection.setAutoCommit(false);
+                try (Statement utc = connection.createStatement()) {
+                    // timestamps printed in UTC: DuckDB reads the offset, and no historic local offset can trip it
+                    utc.execute("set local time zone 'UTC'");
+                    events = connection.unwrap(PGConnection.class).getCopyAPI()
+                            .copyOut(table.copyRange(claimed.after(), claimed.last(), claimed.batch()), out);
+                    connection.commit();
+                } catch (SQLException | java.io.IOException e) {
+                    connection.rollback();
+                    throw e;
+                }
             }
-            keys.add(key);
-            events += day.getValue().size();
+            List<String> keys = new ArrayList<>();
+            long bytes = 0;
+            for (Map.Entry<String, Path> day : parquet.write(csv, COLUMNS, "cast(timezone('UTC', occurred_at) as date)", "event_id", work)
+                    .entrySet()) {
+                String key = prefix + "date=%s/part-%010d.parquet".formatted(day.getKey(), claimed.batch());
+                clients.storage().putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet"),
+                        RequestBody.fromFile(day.getValue()));
+                bytes += Files.size(day.getValue());
+                keys.add(key);
+            }
+            LOG.debugf("bronze batch %d: %d events in %s", claimed.batch(), events, keys);
+            return new Written(claimed.batch(), keys, bytes, events, started, null);
+        } finally {
+            try (var files = Files.list(work)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(work);
         }
-        LOG.debugf("bronze batch %d: %d events in %s", batch, events, keys);
-        return new Written(batch, keys, bytes, events, started, null);
     }
 
     /**

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The two threads of the outbox → bronze split (executorService bronzeWriters in
- * routes/outbox-bronze.camel.yaml): the next batch is claimed while the previous one is written and
- * marked, so the claim's UPDATE (about a third of the time) and the Parquet write overlap.
+ * routes/outbox-bronze.camel.yaml): the next batch is claimed and COPYed out of PostgreSQL while the
+ * previous one is written as Parquet and stored, so PostgreSQL's work and DuckDB's overlap on two cores.
  */
 @ApplicationScoped
 public class BronzeWriters {

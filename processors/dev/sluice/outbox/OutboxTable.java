@@ -85,21 +85,35 @@ public record OutboxTable(String table, String batchTable, Map<String, String> c
                     after_event_id bigint, last_event_id bigint)""".formatted(q(batchTable));
     }
 
-    /** The envelope of the events in (after, last], oldest first, at most ? of them. */
-    String selectRange() {
-        StringBuilder select = new StringBuilder("select ");
+    /**
+     * The next batch's range: how many events after ? (up to ?, at most ? of them, oldest first) and
+     * the id of the last one. Reads only the ids (the primary key's index).
+     */
+    String nextRange() {
+        String id = q(columns.get("event_id"));
+        return "select count(*), max(id) from (select " + id + " as id from " + q(table) + " where " + id + " > ? and " + id + " <= ?"
+                + unpublished() + " order by " + id + " limit ?) batch";
+    }
+
+    /**
+     * The bronze rows of the events in (after, last], in event id order (so a redone batch makes the
+     * same files), as CSV on the connection's COPY stream: the envelope columns, then the batch id.
+     */
+    String copyRange(long after, long last, long batch) {
+        StringBuilder select = new StringBuilder("copy (select ");
         for (String column : ENVELOPE) {
             String source = columns.get(column);
             select.append(source == null ? "null" : column.equals("payload") ? q(source) + "::text" : q(source)).append(", ");
         }
-        select.setLength(select.length() - 2);
         String id = q(columns.get("event_id"));
-        select.append(" from ").append(q(table)).append(" where ").append(id).append(" > ? and ").append(id).append(" <= ?");
-        if (published().isPresent()) {
-            // events the application (or a publisher before Sluice) already published are not taken again
-            select.append(" and ").append(q(published().get())).append(" is null");
-        }
-        return select.append(" order by ").append(id).append(" limit ?").toString();
+        select.append(batch).append("::bigint from ").append(q(table)).append(" where ").append(id).append(" > ").append(after)
+                .append(" and ").append(id).append(" <= ").append(last).append(unpublished());
+        return select.append(" order by ").append(id).append(") to stdout (format csv)").toString();
+    }
+
+    /** Events the application (or a publisher before Sluice) already published are not taken again. */
+    private String unpublished() {
+        return published().map(column -> " and " + q(column) + " is null").orElse("");
     }
 
     /** The highest event id committed so far (read under {@link #lockInserts()}). */
