@@ -263,16 +263,20 @@ public class BucketBench {
             sampler.setDaemon(true);
             sampler.start();
             run(api, "bench-copy-warm");
+            // CPU time of the Sluice process too: on 2 cores every client CPU-second is taken from the servers
+            double cpu0 = cpuSeconds(sluice.pid());
             long t0 = System.nanoTime();
             String big = run(api, "bench-copy-big");
             double bigSeconds = (System.nanoTime() - t0) / 1e9;
+            double cpu1 = cpuSeconds(sluice.pid());
             t0 = System.nanoTime();
             String smalls = run(api, "bench-copy-small");
             double smallSeconds = (System.nanoTime() - t0) / 1e9;
+            double cpu2 = cpuSeconds(sluice.pid());
             sampler.interrupt();
             System.out.printf("(b) copy upstream → our bucket%n");
-            System.out.printf("    Sluice: 1 × %d MB in %.1f s (%.0f MB/s) %s%n", bigMb, bigSeconds, bigMb / bigSeconds, big);
-            System.out.printf("    Sluice: %d × 1 MB in %.1f s (%.0f MB/s) %s%n", smallCount, smallSeconds, smallCount / smallSeconds, smalls);
+            System.out.printf("    Sluice: 1 × %d MB in %.1f s (%.0f MB/s), %.1f CPU-s %s%n", bigMb, bigSeconds, bigMb / bigSeconds, cpu1 - cpu0, big);
+            System.out.printf("    Sluice: %d × 1 MB in %.1f s (%.0f MB/s), %.1f CPU-s %s%n", smallCount, smallSeconds, smallCount / smallSeconds, cpu2 - cpu1, smalls);
             System.out.printf("    Sluice peak RSS during the copies: %d MiB   target ≤ 300%n", rss[0] / 1024);
             String[] credentials = {ourKey, ourSecret};
             if (args.length > 3) {
@@ -338,6 +342,17 @@ public class BucketBench {
             return 0;
         }
         return 0;
+    }
+
+    /** user + system CPU time of a process so far (/proc/PID/stat, in clock ticks of 1/100 s) */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     static int freePort() throws IOException {

@@ -3,7 +3,8 @@
 # ListObjectsV2 requests made bare, and copies by Sluice vs awscli and rclone, in the same run.
 #
 #   bench/bucket-bench.sh [KEYS=20000,100000] [BIG_MB=512] [SMALL_COUNT=300]
-#   (peers: apt-get install awscli rclone; each is skipped when missing)
+#   (peers: apt-get install awscli rclone; each is skipped when missing; BENCH_PEERS=rclone runs only
+#   rclone, to iterate on Sluice's copies)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/quarkus-app/quarkus-run.jar ] || mvn -B -q package -DskipTests
@@ -20,7 +21,8 @@ ratios() { # name big_seconds small_seconds
     printf "    throughput ratio Sluice ÷ %s: big %.2f, small %.2f\n", n, b / bs, s / ss }'
 }
 echo "(b) peers, same data, same two servers (Sluice: big ${BIG_S} s, small ${SMALL_S} s)"
-if command -v aws >/dev/null; then
+PEERS=${BENCH_PEERS:-awscli rclone}
+if [[ " $PEERS " == *" awscli "* ]] && command -v aws >/dev/null; then
   export AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET AWS_DEFAULT_REGION=us-east-1
   export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required
   # warm-up, as Sluice had
@@ -39,24 +41,29 @@ if command -v aws >/dev/null; then
 else
   echo "    awscli not installed: apt-get install awscli for this peer"
 fi
-if command -v rclone >/dev/null; then
+if [[ " $PEERS " == *" rclone "* ]] && command -v rclone >/dev/null; then
   # an on-the-fly config: remote "up" (anonymous upstream) and "ours"; rclone 1.60 refuses to
   # start while AWS_CA_BUNDLE is set, hence env -u
   rc() {
-    env -u AWS_CA_BUNDLE RCLONE_CONFIG_UP_TYPE=s3 RCLONE_CONFIG_UP_PROVIDER=Other RCLONE_CONFIG_UP_ENDPOINT="$UPSTREAM" \
+    $TIMED env -u AWS_CA_BUNDLE RCLONE_CONFIG_UP_TYPE=s3 RCLONE_CONFIG_UP_PROVIDER=Other RCLONE_CONFIG_UP_ENDPOINT="$UPSTREAM" \
       RCLONE_CONFIG_UP_ENV_AUTH=false RCLONE_CONFIG_UP_FORCE_PATH_STYLE=true \
       RCLONE_CONFIG_OURS_TYPE=s3 RCLONE_CONFIG_OURS_PROVIDER=Other RCLONE_CONFIG_OURS_ENDPOINT="$OURS" \
       RCLONE_CONFIG_OURS_ACCESS_KEY_ID="$KEY" RCLONE_CONFIG_OURS_SECRET_ACCESS_KEY="$SECRET" \
       RCLONE_CONFIG_OURS_REGION=us-east-1 RCLONE_CONFIG_OURS_FORCE_PATH_STYLE=true \
       rclone "$@"
   }
+  TIMED=""
   rc copy up:bench-copy/warm/20250101 ours:sluice/rclone/warm --transfers 4
+  # rclone's user + system CPU time, as Sluice's is measured
+  TIMED="/usr/bin/time -f %U+%S -a -o target/bench-bucket/rclone-cpu"
   t0=$(date +%s.%N)
   rc copyto up:bench-copy/big/20250101/object-2g.bin ours:sluice/rclone/object-2g.bin
   t1=$(date +%s.%N)
   rc copy up:bench-copy/small/20250101 ours:sluice/rclone/small --transfers 4
   t2=$(date +%s.%N)
+  TIMED=
   ratios "rclone" "$(seconds $t0 $t1)" "$(seconds $t1 $t2)"
+  awk -F+ '{ printf "%s%.1f", (NR > 1 ? ", small " : "             rclone CPU-s: big "), $1 + $2 } END { print "" }' target/bench-bucket/rclone-cpu
   echo "             (rclone copy --transfers 4, upstream → ours directly, no local copy)"
 else
   echo "    rclone not installed: apt-get install rclone for this peer"

@@ -18,7 +18,8 @@ import java.util.Map;
  * metadata. A source that names GRIB parameters gets just those messages, one object per parameter,
  * fetched with Range GETs from what the object's .idx sidecar says; any other object is copied whole.
  * The bytes move through ObjectTransfer, the measured streaming/multipart kernel (not the aws2-s3
- * producer: that one wants a whole body or a file to upload, where a copy streams part by part).
+ * producer: that one wants a whole body or a file to upload and signs it, where a copy streams each
+ * GET's body straight into its PUT).
  */
 @ApplicationScoped
 @Named("objectCopies")
@@ -72,7 +73,7 @@ public class ObjectCopies {
         List<CatalogEntry> entries = new ArrayList<>();
         if (source.parameters().isEmpty()) {
             long size = transfer().copy(poll.upstream(), source.bucket(), object.key(), object.size(),
-                    clients.storage(), storageBucket, described.storageKey(), metadata);
+                    clients.storage(), clients.storageUploads(), storageBucket, described.storageKey(), metadata);
             entries.add(described.entry(described.parameter(), null, described.storageKey(), size,
                     source.bucket(), object.key(), object.version(), poll.runId()));
         } else {
@@ -83,7 +84,7 @@ public class ObjectCopies {
                 Map<String, String> subsetMetadata = new LinkedHashMap<>(metadata);
                 subsetMetadata.put("grib-parameter", selected.getKey());
                 long size = transfer().copyRanges(poll.upstream(), source.bucket(), object.key(), selected.getValue(),
-                        clients.storage(), storageBucket, key, subsetMetadata);
+                        clients.storageUploads(), storageBucket, key, subsetMetadata);
                 entries.add(described.entry(variableLevel[0], variableLevel[1], key, size,
                         source.bucket(), object.key(), object.version(), poll.runId()));
             }

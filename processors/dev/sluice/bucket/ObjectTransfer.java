@@ -1,7 +1,6 @@
 package dev.sluice.bucket;
 
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -10,31 +9,42 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Streams objects from an upstream bucket into ours. Never holds a whole object in memory: small
- * ones stream straight through, large ones go part by part (multipart upload, aborted on failure so
- * no orphaned parts remain). The SDK retries each request; a transfer that still fails (a body cut
- * off mid-stream, say) is retried whole with exponential backoff and jitter.
+ * Streams objects from an upstream bucket into ours without holding them in memory: each GET's body
+ * goes straight into a PUT of the same length (StreamingUploads). An object up to the part size is
+ * one GET and one PUT; a bigger one is a multipart upload whose parts are copied
+ * {@link #PARTS_IN_FLIGHT} at a time, each a Range GET of that part streamed into its UploadPart
+ * (every Range GET asks for the ETag the object had when the copy began, so the parts cannot mix
+ * two versions; the upload is aborted on failure, so no orphaned parts remain). The SDK retries each
+ * request; a transfer (or a part) that still fails, a body cut off mid-stream say, is retried whole
+ * with exponential backoff and jitter.
  *
- * <p>All transfers together hold at most {@code memoryBudget} bytes of object data: a small object
- * takes its size before its GET, each part buffer of a multipart copy the part size. So many small
- * objects can be in flight at once (their GETs and PUTs are mostly waiting on round trips) while
- * big ones are bounded by memory, whatever the number of transfer threads.
+ * <p>Only GRIB subsets are read into memory (their ranges are concatenated, a few messages): all of
+ * them together hold at most {@code memoryBudget} bytes.
  */
 public final class ObjectTransfer {
 
-    private static final int UPLOADS_IN_FLIGHT = 3;
+    /** Parts of one big object copied side by side: reading upstream and writing ours overlap. */
+    static final int PARTS_IN_FLIGHT = 4;
 
     private static final int MEMORY_UNIT = 64 * 1024;
 
@@ -42,78 +52,78 @@ public final class ObjectTransfer {
     private final int attempts;
     private final long backoffMillis;
     /** in MEMORY_UNITs; fair, so a big request is not overtaken forever by small ones */
-    private final java.util.concurrent.Semaphore memory;
+    private final Semaphore memory;
+    private final int memoryUnits;
 
     public ObjectTransfer(long partSize, int attempts, long backoffMillis, long memoryBudget) {
         this.partSize = partSize;
         this.attempts = attempts;
         this.backoffMillis = backoffMillis;
-        this.memory = new java.util.concurrent.Semaphore(units(Math.max(memoryBudget, partSize)), true);
+        this.memoryUnits = units(Math.max(memoryBudget, partSize));
+        this.memory = new Semaphore(memoryUnits, true);
     }
 
     private static int units(long bytes) {
         return (int) Math.max(1, (bytes + MEMORY_UNIT - 1) / MEMORY_UNIT);
     }
 
-    private void acquire(int units) throws IOException {
-        try {
-            memory.acquire(units);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-    }
-
     /** Copies a whole object; returns the bytes stored. */
     public long copy(S3Client from, String fromBucket, String fromKey, long size,
-                     S3Client to, String toBucket, String toKey, Map<String, String> metadata) throws IOException {
-        return withRetries(() -> {
-            // a small object's memory is taken before its GET (the listing told its size), so no
-            // connection is held open while waiting for it
-            int held = size <= partSize ? units(size) : 0;
-            acquire(held);
-            try {
-                GetObjectRequest get = GetObjectRequest.builder().bucket(fromBucket).key(fromKey).build();
-                try (ResponseInputStream<GetObjectResponse> in = from.getObject(get)) {
-                    long length = in.response().contentLength();
-                    if (length <= partSize) {
-                        // at most one part in memory: the upload is signed over its bytes
-                        if (units(length) > held) {
-                            acquire(units(length) - held);
-                            held = units(length);
-                        }
-                        byte[] body = in.readNBytes((int) length);
-                        to.putObject(put(toBucket, toKey, metadata), RequestBody.fromBytes(body));
-                        return (long) body.length;
-                    }
-                    memory.release(held);
-                    held = 0;
-                    return multipart(in, to, toBucket, toKey, metadata);
+                     S3Client to, StreamingUploads uploads, String toBucket, String toKey, Map<String, String> metadata) throws IOException {
+        if (size > partSize) {
+            return multipart(from, fromBucket, fromKey, to, uploads, toBucket, toKey, metadata);
+        }
+        long stored = withRetries(() -> {
+            try (ResponseInputStream<GetObjectResponse> in = from.getObject(GetObjectRequest.builder()
+                    .bucket(fromBucket).key(fromKey).build())) {
+                long length = in.response().contentLength();
+                if (length > partSize) {
+                    // it grew since it was listed: copied in parts instead
+                    in.abort();
+                    return -1L;
                 }
-            } finally {
-                memory.release(held);
+                try {
+                    uploads.put(put(toBucket, toKey, metadata), in, length);
+                } catch (IOException | RuntimeException e) {
+                    // the rest of the body is not read, the connection is dropped
+                    in.abort();
+                    throw e;
+                }
+                return length;
             }
         });
+        return stored >= 0 ? stored : multipart(from, fromBucket, fromKey, to, uploads, toBucket, toKey, metadata);
     }
 
     /** Fetches byte ranges (HTTP Range GETs) and stores them, concatenated, as one object; returns its size. */
     public long copyRanges(S3Client from, String fromBucket, String fromKey, List<GribIndex.Range> ranges,
-                           S3Client to, String toBucket, String toKey, Map<String, String> metadata) throws IOException {
-        return withRetries(() -> {
-            // a GRIB subset (a few messages) is small; each range is read whole
-            ByteArrayOutputStream subset = new ByteArrayOutputStream();
-            for (GribIndex.Range range : ranges) {
-                try (InputStream in = from.getObject(GetObjectRequest.builder().bucket(fromBucket).key(fromKey)
-                        .range(range.header()).build())) {
-                    long copied = in.transferTo(subset);
-                    if (copied != range.length()) {
-                        throw new IOException(fromKey + " " + range.header() + ": got " + copied + " bytes");
+                           StreamingUploads uploads, String toBucket, String toKey, Map<String, String> metadata) throws IOException {
+        int held = Math.min(memoryUnits, units(ranges.stream().mapToLong(GribIndex.Range::length).sum()));
+        try {
+            memory.acquire(held);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        try {
+            return withRetries(() -> {
+                // a GRIB subset (a few messages) is small; each range is read whole
+                ByteArrayOutputStream subset = new ByteArrayOutputStream();
+                for (GribIndex.Range range : ranges) {
+                    try (InputStream in = from.getObject(GetObjectRequest.builder().bucket(fromBucket).key(fromKey)
+                            .range(range.header()).build())) {
+                        long copied = in.transferTo(subset);
+                        if (copied != range.length()) {
+                            throw new IOException(fromKey + " " + range.header() + ": got " + copied + " bytes");
+                        }
                     }
                 }
-            }
-            to.putObject(put(toBucket, toKey, metadata), RequestBody.fromBytes(subset.toByteArray()));
-            return subset.size();
-        });
+                uploads.put(put(toBucket, toKey, metadata), new ByteArrayInputStream(subset.toByteArray()), subset.size());
+                return (long) subset.size();
+            });
+        } finally {
+            memory.release(held);
+        }
     }
 
     /** Reads a small object (an .idx sidecar) as text. */
@@ -122,60 +132,45 @@ public final class ObjectTransfer {
     }
 
     /**
-     * Multipart upload with up to {@link #UPLOADS_IN_FLIGHT} parts uploading while the next is read:
-     * reading the upstream and writing ours overlap, and at most that many part buffers exist.
+     * Multipart upload, {@link #PARTS_IN_FLIGHT} parts at a time, each streamed from its own Range GET
+     * of the version the HEAD saw.
      */
-    private long multipart(InputStream in, S3Client to, String bucket, String key, Map<String, String> metadata) throws IOException {
-        String uploadId = to.createMultipartUpload(CreateMultipartUploadRequest.builder()
-                .bucket(bucket).key(key).metadata(metadata).build()).uploadId();
-        java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newFixedThreadPool(UPLOADS_IN_FLIGHT);
-        java.util.concurrent.Semaphore buffers = new java.util.concurrent.Semaphore(UPLOADS_IN_FLIGHT);
-        List<java.util.concurrent.Future<CompletedPart>> parts = new ArrayList<>();
-        int partUnits = units(partSize);
+    private long multipart(S3Client from, String fromBucket, String fromKey, S3Client to, StreamingUploads uploads,
+                           String bucket, String key, Map<String, String> metadata) throws IOException {
+        HeadObjectResponse head = withRetries(() -> from.headObject(b -> b.bucket(fromBucket).key(fromKey)));
+        long size = head.contentLength();
+        String uploadId = withRetries(() -> to.createMultipartUpload(CreateMultipartUploadRequest.builder()
+                .bucket(bucket).key(key).metadata(metadata).build()).uploadId());
+        int count = (int) Math.max(1, (size + partSize - 1) / partSize);
+        ExecutorService partThreads = Executors.newFixedThreadPool(Math.min(PARTS_IN_FLIGHT, count), r -> {
+            Thread t = new Thread(r, "sluice-transfer-part");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            long total = 0;
-            while (true) {
-                buffers.acquire();
-                memory.acquire(partUnits);
-                byte[] buffer;
-                int read;
-                try {
-                    buffer = new byte[(int) partSize];
-                    read = in.readNBytes(buffer, 0, buffer.length);
-                } catch (IOException | RuntimeException | Error e) {
-                    memory.release(partUnits);
-                    throw e;
-                }
-                if (read <= 0) {
-                    memory.release(partUnits);
-                    buffers.release();
-                    break;
-                }
-                int number = parts.size() + 1;
-                total += read;
-                parts.add(uploads.submit(() -> {
-                    try {
-                        String etag = to.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                                        .partNumber(number).contentLength((long) read).build(),
-                                RequestBody.fromInputStream(new java.io.ByteArrayInputStream(buffer, 0, read), read)).eTag();
-                        return CompletedPart.builder().partNumber(number).eTag(etag).build();
-                    } finally {
-                        memory.release(partUnits);
-                        buffers.release();
-                    }
-                }));
+            List<Future<CompletedPart>> parts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int number = i + 1;
+                long first = i * partSize;
+                long length = Math.min(partSize, size - first);
+                parts.add(partThreads.submit(() -> withRetries(() -> copyPart(from, fromBucket, fromKey, head.eTag(),
+                        first, length, uploads, UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                                .partNumber(number).build()))));
             }
             List<CompletedPart> completed = new ArrayList<>();
-            for (java.util.concurrent.Future<CompletedPart> part : parts) {
+            for (Future<CompletedPart> part : parts) {
                 completed.add(part.get());
             }
             to.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()).build());
-            return total;
+            return size;
         } catch (Exception e) {
-            // parts never started give their memory back here, running ones when they end
-            for (Runnable neverStarted : uploads.shutdownNow()) {
-                memory.release(partUnits);
+            // parts not started are dropped; the running ones end before the abort, so none lands after it
+            partThreads.shutdownNow();
+            try {
+                partThreads.awaitTermination(2, TimeUnit.MINUTES);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
             }
             try {
                 to.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId).build());
@@ -185,10 +180,27 @@ public final class ObjectTransfer {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
         } finally {
-            uploads.shutdownNow();
+            partThreads.shutdownNow();
+        }
+    }
+
+    private CompletedPart copyPart(S3Client from, String fromBucket, String fromKey, String etag, long first, long length,
+                                   StreamingUploads uploads, UploadPartRequest part) throws IOException {
+        try (ResponseInputStream<GetObjectResponse> in = from.getObject(GetObjectRequest.builder().bucket(fromBucket)
+                .key(fromKey).ifMatch(etag).range("bytes=" + first + "-" + (first + length - 1)).build())) {
+            try {
+                if (in.response().contentLength() != length) {
+                    throw new IOException(fromKey + " part " + part.partNumber() + ": " + in.response().contentLength()
+                            + " bytes where " + length + " were asked for");
+                }
+                return CompletedPart.builder().partNumber(part.partNumber()).eTag(uploads.uploadPart(part, in, length)).build();
+            } catch (IOException | RuntimeException e) {
+                in.abort();
+                throw e;
+            }
         }
     }
 

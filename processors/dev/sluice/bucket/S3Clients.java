@@ -47,6 +47,7 @@ public class S3Clients {
 
     private volatile S3Client storage;
     private volatile S3Presigner presigner;
+    private volatile StreamingUploads uploads;
     private final Map<String, S3Client> upstreams = new ConcurrentHashMap<>();
 
     /** Our object store. */
@@ -78,6 +79,18 @@ public class S3Clients {
         return presigner;
     }
 
+    /** Uploads to our object store that stream their body (presigned, UNSIGNED-PAYLOAD): the copies' PUTs. */
+    public StreamingUploads storageUploads() {
+        if (uploads == null) {
+            synchronized (this) {
+                if (uploads == null) {
+                    uploads = new StreamingUploads(presigner(), httpClient().build());
+                }
+            }
+        }
+        return uploads;
+    }
+
     public S3Client upstream(BucketSource source) {
         return upstreams.computeIfAbsent(source.name(), n -> build(
                 source.endpoint() == null ? null : URI.create(source.endpoint()), source.region(),
@@ -94,10 +107,7 @@ public class S3Clients {
         var builder = S3Client.builder()
                 .region(Region.of(regionName))
                 .credentialsProvider(credentials)
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .maxConnections(Math.max(8, parallel * 2))
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)))
+                .httpClientBuilder(httpClient())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryPolicy(RetryPolicy.builder(RetryMode.STANDARD).numRetries(retries).build())
                         .executionInterceptors(upstream ? List.of(new ListedContents()) : List.of())
@@ -110,10 +120,24 @@ public class S3Clients {
         return builder.build();
     }
 
+    /**
+     * One connection for each stream a transfer may have open at once (every transfer thread copying
+     * a big object's parts side by side), so no request waits for a pooled connection.
+     */
+    private ApacheHttpClient.Builder httpClient() {
+        return ApacheHttpClient.builder()
+                .maxConnections(Math.max(8, parallel * ObjectTransfer.PARTS_IN_FLIGHT))
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(60));
+    }
+
     @PreDestroy
     void close() {
         if (storage != null) {
             storage.close();
+        }
+        if (uploads != null) {
+            uploads.close();
         }
         if (presigner != null) {
             presigner.close();
