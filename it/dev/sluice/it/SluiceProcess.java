@@ -49,6 +49,11 @@ final class SluiceProcess implements AutoCloseable {
         }
         Path log = Files.createTempFile(dataDirectory.getParent(), "sluice-", ".log");
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("java"));
+        // as README command 1: the classes the build's training run archived (pom.xml) are mapped, not loaded again
+        Path archive = Path.of("target/quarkus-app/app-cds.jsa");
+        if (Files.exists(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        }
         command.addAll(java.util.List.of(jvmOptions));
         command.addAll(java.util.List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
