@@ -13,7 +13,7 @@ import java.time.Instant;
  * command 1 starts it, under {@code -XX:ArchiveClassesAtExit}, and stops itself once /q/health/ready
  * answers 200. The JVM then writes every class it loaded, parsed and verified, to
  * target/quarkus-app/app-cds.jsa; a later {@code java -XX:SharedArchiveFile=…} maps them instead of
- * loading them again from the jars (bench/startup-bench.sh: about a quarter of a restart on 2 cores).
+ * loading them again from the jars (bench/startup-bench.sh: a restart on 2 cores 15.7 → 13.0 s).
  */
 final class ClassDataSharingTraining {
 
