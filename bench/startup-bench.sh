@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # Restart to ready and idle footprint of Sluice on the embedded default (README command 1).
 #
-#   bench/startup-bench.sh [RESTARTS=3] [VARIANTS="default readme-flags appcds"]
+#   bench/startup-bench.sh [RESTARTS=3] [VARIANTS="default no-cds readme-flags"]
 #
 # First start on a fresh data directory (binaries unpacked, initdb, migrations), stopped; then, for
 # each variant, RESTARTS restarts on that existing data directory, each timed from process start
 # to the first 200 of /q/health/ready (polled every 20 ms); after 10 s idle, the RSS of the Sluice
 # JVM and of its embedded PostgreSQL (the postmaster and its children). Medians are printed.
 # Variants:
-#   default       java -jar target/quarkus-app/quarkus-run.jar, as README command 1
-#   readme-flags  the flags the README recommends for copy-heavy deployments
+#   default       README command 1: java -XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa -jar …
+#                 (the class-data-sharing archive the build's training run wrote, see pom.xml)
+#   no-cds        java -jar target/quarkus-app/quarkus-run.jar (no archive: every class loaded from the jars)
+#   readme-flags  default + the flags the README recommends for copy-heavy deployments
 #                 (-Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k, MALLOC_ARENA_MAX=2)
-#   appcds        default + an AppCDS archive of Sluice's classes (-XX:SharedArchiveFile), made by
-#                 one training run with -XX:ArchiveClassesAtExit (Java 17 has no AutoCreateSharedArchive)
 #   c1            default + -XX:TieredStopAtLevel=1 (C1 only: less JIT work at start, slower peak)
+#   serial        default + -XX:+UseSerialGC
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/quarkus-app/quarkus-run.jar ] || mvn -B -q package -DskipTests
 RESTARTS=${1:-3}
-VARIANTS=${2:-default readme-flags appcds}
+VARIANTS=${2:-default no-cds readme-flags}
+CDS=(-XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa)
+[ -f target/quarkus-app/app-cds.jsa ] || echo "no target/quarkus-app/app-cds.jsa (built with -Dsluice.cds.skip?): default runs without it"
 WORK=$PWD/target/bench-startup
 rm -rf "$WORK"; mkdir -p "$WORK"
 export SLUICE_DATA_DIR=$WORK/data SLUICE_CONSOLE_USER=bench SLUICE_CONSOLE_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -46,17 +49,17 @@ start() {
 stop() { kill -TERM $PID; wait $PID 2>/dev/null || true; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-start
+start "${CDS[@]}"
 echo "first start (fresh data directory): ready in ${READY_S} s"
 stop
 for variant in $VARIANTS; do
   unset MALLOC_ARENA_MAX
   case $variant in
-    default) opts=() ;;
-    readme-flags) opts=(-Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k); export MALLOC_ARENA_MAX=2 ;;
-    appcds) opts=(-XX:SharedArchiveFile="$WORK/sluice.jsa")
-      start -XX:ArchiveClassesAtExit="$WORK/sluice.jsa"; stop ;;
-    c1) opts=(-XX:TieredStopAtLevel=1) ;;
+    default) opts=("${CDS[@]}") ;;
+    no-cds) opts=() ;;
+    readme-flags) opts=("${CDS[@]}" -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k); export MALLOC_ARENA_MAX=2 ;;
+    c1) opts=("${CDS[@]}" -XX:TieredStopAtLevel=1) ;;
+    serial) opts=("${CDS[@]}" -XX:+UseSerialGC) ;;
     *) echo "unknown variant $variant"; exit 1 ;;
   esac
   times=(); jvm=(); pg=()

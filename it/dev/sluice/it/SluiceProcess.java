@@ -21,11 +21,8 @@ final class SluiceProcess implements AutoCloseable {
     private final int httpPort;
     private final Path dataDirectory;
 
-    private final QuickStartOptions.Options quickStart;
-
-    private SluiceProcess(Process process, Path log, int httpPort, Path dataDirectory, QuickStartOptions.Options quickStart) {
+    private SluiceProcess(Process process, Path log, int httpPort, Path dataDirectory) {
         this.process = process;
-        this.quickStart = quickStart;
         this.log = log;
         this.httpPort = httpPort;
         this.dataDirectory = dataDirectory;
@@ -52,8 +49,7 @@ final class SluiceProcess implements AutoCloseable {
         }
         Path log = Files.createTempFile(dataDirectory.getParent(), "sluice-", ".log");
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("java"));
-        QuickStartOptions.Options quickStart = QuickStartOptions.next(jar);
-        command.addAll(quickStart.jvm());
+        command.addAll(QuickStartOptions.jvm());
         command.addAll(java.util.List.of(jvmOptions));
         command.addAll(java.util.List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -68,7 +64,7 @@ final class SluiceProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         // Api calls it as its console user (every endpoint but /q/health/* wants credentials)
         Api.credentials(httpPort, dataDirectory, Map.copyOf(builder.environment()));
-        return new SluiceProcess(builder.start(), log, httpPort, dataDirectory, quickStart);
+        return new SluiceProcess(builder.start(), log, httpPort, dataDirectory);
     }
 
     /**
@@ -108,20 +104,17 @@ final class SluiceProcess implements AutoCloseable {
     }
 
     /** kill -9: no shutdown hook, no clean close of anything. */
-    void kill() throws InterruptedException, IOException {
+    void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
-        QuickStartOptions.dumped(quickStart, false);
     }
 
     @Override
-    public void close() throws InterruptedException, IOException {
+    public void close() throws InterruptedException {
         process.destroy();
-        boolean endedByItself = process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-        if (!endedByItself) {
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor();
         }
-        QuickStartOptions.dumped(quickStart, endedByItself);
     }
 }

@@ -23,6 +23,9 @@ public class SluiceMain {
         // the AWS SDK's default flexible checksums are not understood by every S3-compatible server
         System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
         System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
+        if (ClassDataSharingTraining.requested()) {
+            ClassDataSharingTraining.stopOnceReady();
+        }
         Path data = Path.of(System.getenv().getOrDefault("SLUICE_DATA_DIR", "data"));
         try {
             // what Sluice keeps (database, objects, secrets) is its user's alone

@@ -57,6 +57,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             PostgresBinaries.unpackInto(binaries);
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(binaries.toFile())
+                    .setPgBinaryResolver(PostgresBinaries.RESOLVER)
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
                     .setPort(port)

@@ -1,14 +1,17 @@
 package dev.sluice.embedded;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,16 +32,31 @@ import java.util.Set;
  * <p>Why: zonky reads the whole 15 MB archive into memory twice and hands every unpacked file (60 MB)
  * to writer threads as a byte array; with the heap Sluice recommends for copy-heavy deployments
  * ({@code -Xmx96m}) its first start on a fresh data directory ran out of memory. Streamed, this needs
- * the 8 MiB XZ dictionary and one buffer. Zonky then finds the binaries ready and only digests the archive.
+ * the 8 MiB XZ dictionary and one buffer. Zonky then finds the binaries ready.
+ *
+ * <p>Zonky names that directory after the MD5 of the whole archive it is given, read into memory at
+ * every start: 15 MB read, inflated and digested (twice, with our own check) before PostgreSQL could
+ * start, about half a second of a restart on 2 cores. It is given {@link #RESOLVER} instead, whose
+ * "archive" is a short identity of the real one: the MD5 of the archive's first MiB. An XZ stream's
+ * first MiB holds the start of the tar (headers with names, sizes and times, the first binaries), so
+ * other binaries give another identity, and their own directory.
  */
 final class PostgresBinaries {
+
+    private static final int IDENTIFYING_BYTES = 1 << 20;
+
+    /** What zonky digests to name the binaries' directory (see above); one instance, zonky caches per resolver. */
+    static final PgBinaryResolver RESOLVER = (system, architecture) ->
+            new ByteArrayInputStream(identity().getBytes(StandardCharsets.US_ASCII));
+
+    private static volatile String identity;
 
     private PostgresBinaries() {
     }
 
     static void unpackInto(Path workingDirectory) {
         try {
-            String md5 = digest();
+            String md5 = md5(new ByteArrayInputStream(identity().getBytes(StandardCharsets.US_ASCII)));
             Path target = workingDirectory.resolve("PG-" + md5);
             if (Files.exists(target.resolve(".exists"))) {
                 return;
@@ -85,8 +103,17 @@ final class PostgresBinaries {
         }
     }
 
-    private static String digest() throws IOException {
-        try (DigestInputStream in = new DigestInputStream(archive(), MessageDigest.getInstance("MD5"))) {
+    private static String identity() throws IOException {
+        if (identity == null) {
+            try (InputStream archive = archive()) {
+                identity = "sluice-postgres-binaries:" + md5(new ByteArrayInputStream(archive.readNBytes(IDENTIFYING_BYTES)));
+            }
+        }
+        return identity;
+    }
+
+    private static String md5(InputStream data) throws IOException {
+        try (DigestInputStream in = new DigestInputStream(data, MessageDigest.getInstance("MD5"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(in.getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
