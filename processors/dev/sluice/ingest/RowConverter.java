@@ -5,7 +5,11 @@ import dev.sluice.dataset.DatasetDefinition;
 
 import java.util.List;
 
-/** Converts a record's values column by column into one COPY row, or names the first bad value. */
+/**
+ * Converts a record's values column by column into one COPY row, or names the first bad value. The
+ * load sends rows in binary format ({@link #encode}); the text form ({@link #append}) is the same row
+ * as PostgreSQL's text COPY would read it, readable in tests and logs.
+ */
 public final class RowConverter {
 
     private final String[] names;
@@ -75,6 +79,46 @@ public final class RowConverter {
             out.field(record.number());
         }
         out.endRow();
+        return null;
+    }
+
+    /**
+     * Appends the record as one row in binary COPY format, with the lineage column (the ingest run writing
+     * the row) after the declared columns unless {@code runId} is null, and optionally the record number.
+     *
+     * @return null when the row was written, else the reason it was not (and {@code out} is unchanged)
+     */
+    public String encode(RawRecord record, BinaryCopyBuffer out, Long runId, boolean withRecordNumber) {
+        if (record.error() != null) {
+            return record.error();
+        }
+        int mark = out.mark();
+        String[] values = record.values();
+        out.startRow(converters.length + (runId != null ? 1 : 0) + (withRecordNumber ? 1 : 0));
+        for (int i = 0; i < converters.length; i++) {
+            String value = values[i];
+            // blank is "no value", except that an optional text column keeps an explicit empty string
+            if (value == null || (value.isBlank() && (required[i] || !text[i]))) {
+                if (required[i]) {
+                    out.truncate(mark);
+                    return "column " + names[i] + ": missing value";
+                }
+                out.nullField();
+                continue;
+            }
+            try {
+                converters[i].encode(value, out);
+            } catch (BadValueException e) {
+                out.truncate(mark);
+                return "column " + names[i] + ": " + e.getMessage();
+            }
+        }
+        if (runId != null) {
+            out.int8(runId);
+        }
+        if (withRecordNumber) {
+            out.int8(record.number());
+        }
         return null;
     }
 }

@@ -64,7 +64,7 @@ public final class TableLoader {
         Savepoint beforeCopy = connection.setSavepoint();
         try {
             Counts counts = copy(connection, "COPY " + dataset.table() + " (" + columns + ", " + DatasetTables.LINEAGE_COLUMN
-                                             + ") FROM STDIN", source, converter, Long.toString(runId), rejected, false, true);
+                                             + ") FROM STDIN (FORMAT binary)", source, converter, runId, rejected, false, true);
             connection.releaseSavepoint(beforeCopy);
             return new Result(counts.read(), counts.loaded(), counts.loaded(), "copy");
         } catch (SQLException e) {
@@ -79,7 +79,7 @@ public final class TableLoader {
             statement.execute("CREATE UNLOGGED TABLE " + stage + " (LIKE " + dataset.table()
                     + " INCLUDING DEFAULTS, sluice_record bigint)");
         }
-        Counts counts = copy(connection, "COPY " + stage + " (" + columns + ", sluice_record) FROM STDIN",
+        Counts counts = copy(connection, "COPY " + stage + " (" + columns + ", sluice_record) FROM STDIN (FORMAT binary)",
                 source, converter, null, rejected, true, false);
         long changed = merge(connection, dataset, stage, runId);
         try (Statement statement = connection.createStatement()) {
@@ -88,7 +88,7 @@ public final class TableLoader {
         return new Result(counts.read(), counts.loaded(), changed, "merge");
     }
 
-    private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter, String runId,
+    private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter, Long runId,
                         RejectedRows rejected, boolean withRecordNumber, boolean chunked) throws SQLException, IOException {
         org.postgresql.copy.CopyManager copies = connection.unwrap(PGConnection.class).getCopyAPI();
         CopyIn copy = copies.copyIn(sql);
@@ -96,30 +96,33 @@ public final class TableLoader {
         long read = 0;
         long loaded = 0;
         try (RecordReader reader = source.open()) {
-            CopyBuffer buffer = new CopyBuffer(FLUSH_BYTES + (FLUSH_BYTES >> 2));
+            BinaryCopyBuffer buffer = new BinaryCopyBuffer(FLUSH_BYTES + (FLUSH_BYTES >> 2));
+            buffer.header();
             RawRecord record;
             while ((record = reader.next()) != null) {
                 read++;
-                String reason = converter.append(record, buffer, runId, withRecordNumber);
+                String reason = converter.encode(record, buffer, runId, withRecordNumber);
                 if (reason == null) {
                     loaded++;
                 } else {
                     rejected.add(record.number(), reason, record.raw());
                 }
-                if (buffer.size() >= FLUSH_BYTES || read == chunkEnd) {
+                if (read == chunkEnd) {
+                    // ends this COPY: a unique violation in the chunk surfaces here
+                    buffer.trailer();
+                    copy.writeToCopy(buffer.array(), 0, buffer.size());
+                    buffer.clear();
+                    copy.endCopy();
+                    copy = copies.copyIn(sql);
+                    buffer.header();
+                    chunkEnd = read + CHUNK_RECORDS;
+                } else if (buffer.size() >= FLUSH_BYTES) {
                     copy.writeToCopy(buffer.array(), 0, buffer.size());
                     buffer.clear();
                 }
-                if (read == chunkEnd) {
-                    // ends this COPY: a unique violation in the chunk surfaces here
-                    copy.endCopy();
-                    copy = copies.copyIn(sql);
-                    chunkEnd = read + CHUNK_RECORDS;
-                }
             }
-            if (buffer.size() > 0) {
-                copy.writeToCopy(buffer.array(), 0, buffer.size());
-            }
+            buffer.trailer();
+            copy.writeToCopy(buffer.array(), 0, buffer.size());
             copy.endCopy();
             return new Counts(read, loaded);
         } finally {
