@@ -57,6 +57,12 @@ public final class BinaryCopyBuffer {
         int64(value);
     }
 
+    public void int4(int value) {
+        ensure(8);
+        int32(4);
+        int32(value);
+    }
+
     public void bool(boolean value) {
         ensure(5);
         int32(1);

@@ -4,6 +4,7 @@ import dev.sluice.dataset.ColumnDefinition;
 import dev.sluice.dataset.DatasetDefinition;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Converts a record's values column by column into one COPY row, or names the first bad value. The
@@ -16,8 +17,16 @@ public final class RowConverter {
     private final boolean[] required;
     private final boolean[] text;
     private final ValueConverter[] converters;
+    /** Declared int columns the table has as integer (int4), which DatasetTables accepts: 4 bytes in binary COPY. */
+    private final boolean[] fourByteInteger;
+    private final boolean fourByteLineage;
 
     public RowConverter(DatasetDefinition dataset) {
+        this(dataset, Set.of());
+    }
+
+    /** @param integerColumns the table's columns of type integer (int4); the others of a declared int are bigint */
+    public RowConverter(DatasetDefinition dataset, Set<String> integerColumns) {
         List<ColumnDefinition> columns = dataset.columns();
         names = columns.stream().map(ColumnDefinition::name).toArray(String[]::new);
         required = new boolean[columns.size()];
@@ -28,6 +37,11 @@ public final class RowConverter {
             text[i] = columns.get(i).type() == dev.sluice.dataset.ColumnType.TEXT;
             converters[i] = ValueConverter.of(columns.get(i));
         }
+        fourByteInteger = new boolean[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            fourByteInteger[i] = columns.get(i).type() == dev.sluice.dataset.ColumnType.INT && integerColumns.contains(names[i]);
+        }
+        fourByteLineage = integerColumns.contains(dev.sluice.dataset.DatasetTables.LINEAGE_COLUMN);
     }
 
     /**
@@ -107,13 +121,23 @@ public final class RowConverter {
                 continue;
             }
             try {
-                converters[i].encode(value, out);
+                if (fourByteInteger[i]) {
+                    long number = Long.parseLong(converters[i].convert(value));
+                    if (number != (int) number) {
+                        throw new BadValueException("'" + ValueConverter.abbreviate(value) + "' is out of range for integer");
+                    }
+                    out.int4((int) number);
+                } else {
+                    converters[i].encode(value, out);
+                }
             } catch (BadValueException e) {
                 out.truncate(mark);
                 return "column " + names[i] + ": " + e.getMessage();
             }
         }
-        if (runId != null) {
+        if (runId != null && fourByteLineage) {
+            out.int4(Math.toIntExact(runId));
+        } else if (runId != null) {
             out.int8(runId);
         }
         if (withRecordNumber) {

@@ -7,10 +7,14 @@ import org.postgresql.copy.CopyIn;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -59,7 +63,7 @@ public final class TableLoader {
      */
     public Result load(Connection connection, DatasetDefinition dataset, long runId, RecordSource source, RejectedRows rejected)
             throws SQLException, IOException {
-        RowConverter converter = new RowConverter(dataset);
+        RowConverter converter = new RowConverter(dataset, integerColumns(connection, dataset.table()));
         String columns = String.join(", ", dataset.columnNames());
         Savepoint beforeCopy = connection.setSavepoint();
         try {
@@ -86,6 +90,25 @@ public final class TableLoader {
             statement.execute("DROP TABLE " + stage);
         }
         return new Result(counts.read(), counts.loaded(), changed, "merge");
+    }
+
+    /**
+     * The table's integer (int4) columns: DatasetTables accepts one for a declared int, and binary COPY
+     * sends exactly the bytes of the column's type (8 for bigint, 4 for integer).
+     */
+    private static Set<String> integerColumns(Connection connection, String table) throws SQLException {
+        Set<String> columns = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                select attname from pg_attribute
+                where attrelid = to_regclass(?) and attnum > 0 and not attisdropped and atttypid = 'int4'::regtype""")) {
+            select.setString(1, table);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    columns.add(rows.getString(1));
+                }
+            }
+        }
+        return columns;
     }
 
     private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter, Long runId,
