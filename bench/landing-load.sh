@@ -62,6 +62,11 @@ sluice_load() {
   local name=$1 start end
   start=$(now)
   mv "$WORK/$name" "$WORK/data/landing/inbox/$name"
+  # the file leaves the inbox once loaded and archived: watched without a query, because a psql per poll
+  # (a process, a connection, its SCRAM handshake) would take CPU from the load being timed
+  while [ -e "$WORK/data/landing/inbox/$name" ]; do
+    kill -0 $SLUICE 2>/dev/null || { tail -50 "$WORK/sluice.log"; exit 1; }; sleep 0.1
+  done
   until [ "$(sql "select count(*) from file_ledger where identity = '$name' and status = 'archived'")" = 1 ]; do
     kill -0 $SLUICE 2>/dev/null || { tail -50 "$WORK/sluice.log"; exit 1; }; sleep 0.2
   done

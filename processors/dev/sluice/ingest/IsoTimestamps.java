@@ -23,57 +23,21 @@ final class IsoTimestamps {
         this.fixedOffset = zone.isFixedOffset() ? zone.getOffset(java.time.Instant.EPOCH) : null;
     }
 
+    // the last value parsed (see parse)
+    private int year;
+    private int month;
+    private int day;
+    private int hour;
+    private int minute;
+    private int second;
+    private int fractionStart;
+    private int fractionEnd;
+    private ZoneOffset offset;
+
     /** The PostgreSQL text of the value, or null if it is not of this shape or not a real date/time. */
     String convert(String value) {
-        int n = value.length();
-        if (n < 10 || value.charAt(4) != '-' || value.charAt(7) != '-') {
+        if (!parse(value)) {
             return null;
-        }
-        int year = digits(value, 0, 4);
-        int month = digits(value, 5, 2);
-        int day = digits(value, 8, 2);
-        if (year < 1 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
-            return null;
-        }
-        int hour = 0;
-        int minute = 0;
-        int second = 0;
-        int i = 10;
-        int fractionStart = -1;
-        int fractionEnd = -1;
-        if (i < n && (value.charAt(i) == ' ' || value.charAt(i) == 'T')) {
-            if (n < i + 6 || value.charAt(i + 3) != ':') {
-                return null;
-            }
-            hour = digits(value, i + 1, 2);
-            minute = digits(value, i + 4, 2);
-            i += 6;
-            if (i < n && value.charAt(i) == ':') {
-                second = digits(value, i + 1, 2);
-                i += 3;
-                if (i <= n && i < n && value.charAt(i) == '.') {
-                    fractionStart = ++i;
-                    while (i < n && Character.isDigit(value.charAt(i))) {
-                        i++;
-                    }
-                    fractionEnd = i;
-                    if (fractionEnd == fractionStart || fractionEnd - fractionStart > 9) {
-                        return null;
-                    }
-                }
-            }
-            if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || i > n) {
-                return null;
-            }
-        }
-        ZoneOffset offset;
-        if (i == n) {
-            offset = offsetOf(year, month, day, hour, minute);
-        } else {
-            offset = parseOffset(value, i);
-            if (offset == null) {
-                return null;
-            }
         }
         StringBuilder out = new StringBuilder(32).append(value, 0, 10).append(' ');
         two(out, hour).append(':');
@@ -84,6 +48,103 @@ final class IsoTimestamps {
         }
         String id = offset.getId();
         return out.append("Z".equals(id) ? "+00:00" : id).toString();
+    }
+
+    /**
+     * The value as PostgreSQL stores a timestamptz (microseconds since 2000-01-01 00:00 UTC), or
+     * {@link Long#MIN_VALUE} if it is not of this shape or not a real date/time. A fraction finer than a
+     * microsecond is rounded as PostgreSQL rounds it when it parses the same text.
+     */
+    long micros(String value) {
+        if (!parse(value)) {
+            return Long.MIN_VALUE;
+        }
+        long seconds = daysFromCivil(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second
+                       - offset.getTotalSeconds() - BinaryCopyBuffer.POSTGRES_EPOCH_SECONDS;
+        long fraction = 0;
+        if (fractionStart > 0) {
+            int digits = fractionEnd - fractionStart;
+            if (digits <= 6) {
+                for (int i = fractionStart; i < fractionStart + 6; i++) {
+                    fraction = fraction * 10 + (i < fractionEnd ? value.charAt(i) - '0' : 0);
+                }
+            } else {
+                // PostgreSQL: rint(strtod("0.<digits>") * 1e6); Java's parse and rint round the same way
+                fraction = (long) Math.rint(Double.parseDouble("0." + value.substring(fractionStart, fractionEnd)) * 1_000_000);
+            }
+        }
+        return seconds * 1_000_000L + fraction;
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+    static long daysFromCivil(int year, int month, int day) {
+        long y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        long yearOfEra = y - era * 400;
+        long dayOfYear = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097 + dayOfEra - 719_468;
+    }
+
+    private static int lengthOfMonth(int year, int month) {
+        if (month == 2) {
+            return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+        }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+    }
+
+    /** Parses the value into the fields above; false if it is not of this shape or not a real date/time. */
+    private boolean parse(String value) {
+        int n = value.length();
+        if (n < 10 || value.charAt(4) != '-' || value.charAt(7) != '-') {
+            return false;
+        }
+        year = digits(value, 0, 4);
+        month = digits(value, 5, 2);
+        day = digits(value, 8, 2);
+        if (year < 1 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)) {
+            return false;
+        }
+        hour = 0;
+        minute = 0;
+        second = 0;
+        int i = 10;
+        fractionStart = -1;
+        fractionEnd = -1;
+        if (i < n && (value.charAt(i) == ' ' || value.charAt(i) == 'T')) {
+            if (n < i + 6 || value.charAt(i + 3) != ':') {
+                return false;
+            }
+            hour = digits(value, i + 1, 2);
+            minute = digits(value, i + 4, 2);
+            i += 6;
+            if (i < n && value.charAt(i) == ':') {
+                second = digits(value, i + 1, 2);
+                i += 3;
+                if (i <= n && i < n && value.charAt(i) == '.') {
+                    fractionStart = ++i;
+                    while (i < n && value.charAt(i) >= '0' && value.charAt(i) <= '9') {
+                        i++;
+                    }
+                    fractionEnd = i;
+                    if (fractionEnd == fractionStart || fractionEnd - fractionStart > 9) {
+                        return false;
+                    }
+                }
+            }
+            if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || i > n) {
+                return false;
+            }
+        }
+        if (i == n) {
+            offset = offsetOf(year, month, day, hour, minute);
+        } else {
+            offset = parseOffset(value, i);
+            if (offset == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private ZoneOffset offsetOf(int year, int month, int day, int hour, int minute) {

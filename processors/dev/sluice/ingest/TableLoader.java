@@ -7,10 +7,14 @@ import org.postgresql.copy.CopyIn;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -59,12 +63,12 @@ public final class TableLoader {
      */
     public Result load(Connection connection, DatasetDefinition dataset, long runId, RecordSource source, RejectedRows rejected)
             throws SQLException, IOException {
-        RowConverter converter = new RowConverter(dataset);
+        RowConverter converter = new RowConverter(dataset, integerColumns(connection, dataset.table()));
         String columns = String.join(", ", dataset.columnNames());
         Savepoint beforeCopy = connection.setSavepoint();
         try {
             Counts counts = copy(connection, "COPY " + dataset.table() + " (" + columns + ", " + DatasetTables.LINEAGE_COLUMN
-                                             + ") FROM STDIN", source, converter, Long.toString(runId), rejected, false, true);
+                                             + ") FROM STDIN (FORMAT binary)", source, converter, runId, rejected, false, true);
             connection.releaseSavepoint(beforeCopy);
             return new Result(counts.read(), counts.loaded(), counts.loaded(), "copy");
         } catch (SQLException e) {
@@ -79,7 +83,7 @@ public final class TableLoader {
             statement.execute("CREATE UNLOGGED TABLE " + stage + " (LIKE " + dataset.table()
                     + " INCLUDING DEFAULTS, sluice_record bigint)");
         }
-        Counts counts = copy(connection, "COPY " + stage + " (" + columns + ", sluice_record) FROM STDIN",
+        Counts counts = copy(connection, "COPY " + stage + " (" + columns + ", sluice_record) FROM STDIN (FORMAT binary)",
                 source, converter, null, rejected, true, false);
         long changed = merge(connection, dataset, stage, runId);
         try (Statement statement = connection.createStatement()) {
@@ -88,7 +92,26 @@ public final class TableLoader {
         return new Result(counts.read(), counts.loaded(), changed, "merge");
     }
 
-    private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter, String runId,
+    /**
+     * The table's integer (int4) columns: DatasetTables accepts one for a declared int, and binary COPY
+     * sends exactly the bytes of the column's type (8 for bigint, 4 for integer).
+     */
+    private static Set<String> integerColumns(Connection connection, String table) throws SQLException {
+        Set<String> columns = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                select attname from pg_attribute
+                where attrelid = to_regclass(?) and attnum > 0 and not attisdropped and atttypid = 'int4'::regtype""")) {
+            select.setString(1, table);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    columns.add(rows.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
+    private Counts copy(Connection connection, String sql, RecordSource source, RowConverter converter, Long runId,
                         RejectedRows rejected, boolean withRecordNumber, boolean chunked) throws SQLException, IOException {
         org.postgresql.copy.CopyManager copies = connection.unwrap(PGConnection.class).getCopyAPI();
         CopyIn copy = copies.copyIn(sql);
@@ -96,30 +119,33 @@ public final class TableLoader {
         long read = 0;
         long loaded = 0;
         try (RecordReader reader = source.open()) {
-            CopyBuffer buffer = new CopyBuffer(FLUSH_BYTES + (FLUSH_BYTES >> 2));
+            BinaryCopyBuffer buffer = new BinaryCopyBuffer(FLUSH_BYTES + (FLUSH_BYTES >> 2));
+            buffer.header();
             RawRecord record;
             while ((record = reader.next()) != null) {
                 read++;
-                String reason = converter.append(record, buffer, runId, withRecordNumber);
+                String reason = converter.encode(record, buffer, runId, withRecordNumber);
                 if (reason == null) {
                     loaded++;
                 } else {
                     rejected.add(record.number(), reason, record.raw());
                 }
-                if (buffer.size() >= FLUSH_BYTES || read == chunkEnd) {
+                if (read == chunkEnd) {
+                    // ends this COPY: a unique violation in the chunk surfaces here
+                    buffer.trailer();
+                    copy.writeToCopy(buffer.array(), 0, buffer.size());
+                    buffer.clear();
+                    copy.endCopy();
+                    copy = copies.copyIn(sql);
+                    buffer.header();
+                    chunkEnd = read + CHUNK_RECORDS;
+                } else if (buffer.size() >= FLUSH_BYTES) {
                     copy.writeToCopy(buffer.array(), 0, buffer.size());
                     buffer.clear();
                 }
-                if (read == chunkEnd) {
-                    // ends this COPY: a unique violation in the chunk surfaces here
-                    copy.endCopy();
-                    copy = copies.copyIn(sql);
-                    chunkEnd = read + CHUNK_RECORDS;
-                }
             }
-            if (buffer.size() > 0) {
-                copy.writeToCopy(buffer.array(), 0, buffer.size());
-            }
+            buffer.trailer();
+            copy.writeToCopy(buffer.array(), 0, buffer.size());
             copy.endCopy();
             return new Counts(read, loaded);
         } finally {

@@ -23,32 +23,70 @@ public interface ValueConverter {
     /** Canonical text for COPY (never null for a non-null input). */
     String convert(String value) throws BadValueException;
 
+    /**
+     * The same value in binary COPY format, as the column's type (DatasetTables.sqlType) stores it:
+     * what the load sends. Refuses what {@link #convert} refuses.
+     */
+    void encode(String value, BinaryCopyBuffer out) throws BadValueException;
+
     static ValueConverter of(ColumnDefinition column) {
         return switch (column.type()) {
             case TEXT -> text(column.maxLength());
-            case INT -> ValueConverter::integer;
+            case INT -> new ValueConverter() {
+                @Override
+                public String convert(String value) throws BadValueException {
+                    return Long.toString(parseInteger(value));
+                }
+
+                @Override
+                public void encode(String value, BinaryCopyBuffer out) throws BadValueException {
+                    out.int8(parseInteger(value));
+                }
+            };
             case DECIMAL -> decimal(column.precision(), column.scale());
-            case BOOLEAN -> ValueConverter::bool;
+            case BOOLEAN -> new ValueConverter() {
+                @Override
+                public String convert(String value) throws BadValueException {
+                    return bool(value);
+                }
+
+                @Override
+                public void encode(String value, BinaryCopyBuffer out) throws BadValueException {
+                    out.bool("t".equals(bool(value)));
+                }
+            };
             case TIMESTAMP -> new TimestampConverter(column.format(), ZoneId.of(column.zone()));
         };
     }
 
     static ValueConverter text(int maxLength) {
-        return value -> {
-            if (maxLength > 0 && value.length() > maxLength && value.codePointCount(0, value.length()) > maxLength) {
-                throw new BadValueException("longer than " + maxLength + " characters (" + value.codePointCount(0, value.length()) + ")");
+        return new ValueConverter() {
+            @Override
+            public String convert(String value) throws BadValueException {
+                if (maxLength > 0 && value.length() > maxLength && value.codePointCount(0, value.length()) > maxLength) {
+                    throw new BadValueException("longer than " + maxLength + " characters (" + value.codePointCount(0, value.length()) + ")");
+                }
+                if (value.indexOf('\0') >= 0) {
+                    throw new BadValueException("contains a NUL character");
+                }
+                return value;
             }
-            if (value.indexOf('\0') >= 0) {
-                throw new BadValueException("contains a NUL character");
+
+            @Override
+            public void encode(String value, BinaryCopyBuffer out) throws BadValueException {
+                out.text(convert(value));
             }
-            return value;
         };
     }
 
     static String integer(String value) throws BadValueException {
+        return Long.toString(parseInteger(value));
+    }
+
+    private static long parseInteger(String value) throws BadValueException {
         String v = value.strip();
         try {
-            return Long.toString(Long.parseLong(v.startsWith("+") ? v.substring(1) : v));
+            return Long.parseLong(v.startsWith("+") ? v.substring(1) : v);
         } catch (NumberFormatException e) {
             throw new BadValueException("'" + abbreviate(value) + "' is not an integer");
         }
@@ -56,21 +94,35 @@ public interface ValueConverter {
 
     static ValueConverter decimal(int precision, int scale) {
         int integerDigits = precision - scale;
-        return value -> {
-            String plain = plainDecimal(value, precision > 0 ? integerDigits : Integer.MAX_VALUE);
-            if (plain != null) {
-                return plain;
+        return new ValueConverter() {
+            @Override
+            public String convert(String value) throws BadValueException {
+                String plain = plainDecimal(value, precision > 0 ? integerDigits : Integer.MAX_VALUE);
+                if (plain != null) {
+                    return plain;
+                }
+                BigDecimal number;
+                try {
+                    number = new BigDecimal(value.strip());
+                } catch (NumberFormatException e) {
+                    throw new BadValueException("'" + abbreviate(value) + "' is not a number");
+                }
+                if (precision > 0 && number.signum() != 0 && number.precision() - number.scale() > integerDigits) {
+                    throw new BadValueException("'" + abbreviate(value) + "' is out of range for numeric(" + precision + "," + scale + ")");
+                }
+                // PostgreSQL's numeric limits (131072 digits before the point, 16383 after): past them it would
+                // refuse the whole COPY, and a binary weight would not fit its 16 bits
+                if (number.signum() != 0 && (number.precision() - number.scale() > 131_072 || number.scale() > 16_383)) {
+                    throw new BadValueException("'" + abbreviate(value) + "' is out of range for numeric");
+                }
+                return number.toPlainString();
             }
-            BigDecimal number;
-            try {
-                number = new BigDecimal(value.strip());
-            } catch (NumberFormatException e) {
-                throw new BadValueException("'" + abbreviate(value) + "' is not a number");
+
+            @Override
+            public void encode(String value, BinaryCopyBuffer out) throws BadValueException {
+                // both forms convert makes (plainDecimal's, BigDecimal's plain string) are sign, digits, point, digits
+                out.numeric(convert(value));
             }
-            if (precision > 0 && number.signum() != 0 && number.precision() - number.scale() > integerDigits) {
-                throw new BadValueException("'" + abbreviate(value) + "' is out of range for numeric(" + precision + "," + scale + ")");
-            }
-            return number.toPlainString();
         };
     }
 
@@ -148,6 +200,24 @@ public interface ValueConverter {
         }
 
         @Override
+        public void encode(String value, BinaryCopyBuffer out) throws BadValueException {
+            if (iso != null) {
+                long micros = iso.micros(value.strip());
+                if (micros == Long.MIN_VALUE) {
+                    throw new BadValueException("'" + abbreviate(value) + "' is not a timestamp like " + pattern);
+                }
+                out.timestamp(micros);
+                return;
+            }
+            java.time.OffsetDateTime parsed = parse(value);
+            int nanos = parsed.getNano();
+            // PostgreSQL parses the text convert writes (nine fraction digits) with strtod and rint: the same here
+            long micros = nanos % 1000 == 0 ? nanos / 1000
+                    : (long) Math.rint(Double.parseDouble("0." + String.format("%09d", nanos)) * 1_000_000);
+            out.timestamp((parsed.toEpochSecond() - BinaryCopyBuffer.POSTGRES_EPOCH_SECONDS) * 1_000_000L + micros);
+        }
+
+        @Override
         public String convert(String value) throws BadValueException {
             if (iso != null) {
                 String converted = iso.convert(value.strip());
@@ -156,6 +226,12 @@ public interface ValueConverter {
                 }
                 return converted;
             }
+            java.time.OffsetDateTime parsed = parse(value);
+            return format(parsed.toLocalDateTime(), parsed.getOffset());
+        }
+
+        /** With the declared pattern; without an offset in the value, at the declared zone's. */
+        private java.time.OffsetDateTime parse(String value) throws BadValueException {
             TemporalAccessor parsed;
             LocalDateTime local;
             try {
@@ -164,10 +240,14 @@ public interface ValueConverter {
             } catch (java.time.DateTimeException e) {
                 throw new BadValueException("'" + abbreviate(value) + "' is not a timestamp like " + pattern);
             }
+            if (local.getYear() < -4712 || local.getYear() > 294_275) {
+                // PostgreSQL's timestamptz range; past it the COPY would fail as a whole
+                throw new BadValueException("'" + abbreviate(value) + "' is out of range for a timestamp");
+            }
             ZoneOffset offset = parsed.isSupported(ChronoField.OFFSET_SECONDS)
                     ? ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS))
                     : zone.getOffset(local);
-            return format(local, offset);
+            return java.time.OffsetDateTime.of(local, offset);
         }
 
         /** ISO 8601 with offset, written by hand: this runs once per row on the load path. */
