@@ -18,6 +18,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,8 +49,9 @@ final class ListedContents implements ExecutionInterceptor {
 
     private static final ExecutionAttribute<List<S3Object>> CONTENTS = new ExecutionAttribute<>("SluiceListedContents");
 
-    private static final XMLInputFactory READERS = XMLInputFactory.newFactory();
-    private static final XMLOutputFactory WRITERS = XMLOutputFactory.newFactory();
+    // the JDK's own StAX, whatever other implementation a deployment's class path brings
+    private static final XMLInputFactory READERS = XMLInputFactory.newDefaultFactory();
+    private static final XMLOutputFactory WRITERS = XMLOutputFactory.newDefaultFactory();
 
     static {
         // a listing is data: no DTDs, no external entities
@@ -68,7 +70,13 @@ final class ListedContents implements ExecutionInterceptor {
         List<S3Object> contents = new ArrayList<>();
         ByteArrayOutputStream rest = new ByteArrayOutputStream(1024);
         try {
-            split(body.get(), contents, rest);
+            split(new FilterInputStream(body.get()) {
+                @Override
+                public void close() {
+                    // a parser may close its input at the end of the document (one did in a Camel K
+                    // integration: "Attempted read on closed stream" below); the SDK closes the body itself
+                }
+            }, contents, rest);
             // to the end, so the connection goes back to the pool
             body.get().transferTo(OutputStream.nullOutputStream());
         } catch (XMLStreamException | IOException | RuntimeException e) {

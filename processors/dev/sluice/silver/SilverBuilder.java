@@ -61,6 +61,8 @@ public class SilverBuilder {
     IngestRuns runs;
     @Inject
     IngestMetrics metrics;
+    @Inject
+    dev.sluice.outage.ObjectStoreOutage objectStore;
     @ConfigProperty(name = "sluice.bucket")
     String bucket;
 
@@ -185,8 +187,24 @@ public class SilverBuilder {
     /** Route step: a table's run stopped on an error (the file it was on is done again next run). */
     public SilverRun failed(SilverRun run, Exception error) {
         run.failed(String.valueOf(error.getMessage()));
-        LOG.errorf(error, "silver %s failed; the next run takes the file up again", run.table().name());
+        if (unreachable(error)) {
+            // an outage of the store is told once for all its users (ObjectStoreOutage), not every cron tick
+            objectStore.failed(error);
+            LOG.debugf(error, "silver %s failed; the next run takes the file up again", run.table().name());
+        } else {
+            LOG.errorf(error, "silver %s failed; the next run takes the file up again", run.table().name());
+        }
         return run;
+    }
+
+    /** The SDK could not reach the store at all (refused, timed out), as opposed to the store answering an error. */
+    private static boolean unreachable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.SdkClientException && t.getCause() instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Route step: the table's run summary, in its ingest_run and the log. */
