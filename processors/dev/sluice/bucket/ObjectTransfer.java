@@ -82,17 +82,40 @@ public final class ObjectTransfer {
                     in.abort();
                     return -1L;
                 }
+                String storedETag;
                 try {
-                    uploads.put(put(toBucket, toKey, metadata), in, length);
+                    storedETag = uploads.put(put(toBucket, toKey, metadata), in, length);
                 } catch (IOException | RuntimeException e) {
                     // the rest of the body is not read, the connection is dropped
                     in.abort();
                     throw e;
                 }
+                if (!sameContent(in.response(), storedETag)) {
+                    // the payload is not signed (StreamingUploads): what arrived is checked against what was sent
+                    throw new IOException(toKey + ": stored with ETag " + storedETag + ", the upstream object has "
+                                          + in.response().eTag() + ": the bytes changed on the way; copied again");
+                }
                 return length;
             }
         });
         return stored >= 0 ? stored : multipart(from, fromBucket, fromKey, to, uploads, toBucket, toKey, metadata);
+    }
+
+    private static final java.util.regex.Pattern MD5 = java.util.regex.Pattern.compile("\"?[0-9a-fA-F]{32}\"?");
+
+    /**
+     * Whether our store's ETag of a single PUT shows the same bytes as the upstream GET's: both are the
+     * content's MD5 when the object is neither multipart (an ETag with "-n") nor KMS-encrypted upstream;
+     * anything else cannot be compared and passes.
+     */
+    static boolean sameContent(GetObjectResponse upstream, String stored) {
+        String theirs = upstream.eTag();
+        if (theirs == null || stored == null || !MD5.matcher(theirs).matches() || !MD5.matcher(stored).matches()
+                || upstream.serverSideEncryption() == software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS
+                || upstream.serverSideEncryption() == software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS_DSSE) {
+            return true;
+        }
+        return theirs.replace("\"", "").equalsIgnoreCase(stored.replace("\"", ""));
     }
 
     /** Fetches byte ranges (HTTP Range GETs) and stores them, concatenated, as one object; returns its size. */
