@@ -269,7 +269,9 @@ class BucketIngestTest {
         try {
             org.awaitility.Awaitility.await().atMost(30, java.util.concurrent.TimeUnit.SECONDS).pollDelay(200, java.util.concurrent.TimeUnit.MILLISECONDS)
                     .until(() -> landing.count("select count(*) from catalog where upstream_key = ?", key) == 1);
-            assertTrue(through("bucket-object-stored") > events, "the scheduled poll told the stored object");
+            // the event is told after the catalog row is committed: give it the moment between the two
+            org.awaitility.Awaitility.await().atMost(10, java.util.concurrent.TimeUnit.SECONDS).pollDelay(50, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .untilAsserted(() -> assertTrue(through("bucket-object-stored") > events, "the scheduled poll told the stored object"));
 
             // the upstream goes away: one scheduled poll fails, then the circuit breaker skips the next ones
             Timestamp before = Timestamp.from(java.time.Instant.now());
