@@ -277,8 +277,10 @@ class BucketIngestTest {
             Timestamp before = Timestamp.from(java.time.Instant.now());
             unreachable = SluiceTestResources.upstream.stubFor(WireMock.get(WireMock.urlPathMatching("/noaa-mrms-pds/?")).atPriority(1)
                     .willReturn(WireMock.aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+            // by when it finished: a poll begun just before the stub lists after it and fails, and the breaker,
+            // open from then on, lets no later poll begin
             org.awaitility.Awaitility.await().atMost(60, java.util.concurrent.TimeUnit.SECONDS).pollDelay(200, java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .until(() -> landing.count("select count(*) from ingest_run where source = 'test-mrms' and outcome = 'failed' and started_at > ?", before) >= 1);
+                    .until(() -> landing.count("select count(*) from ingest_run where source = 'test-mrms' and outcome = 'failed' and finished_at > ?", before) >= 1);
             Thread.sleep(1500);
             Timestamp open = Timestamp.from(java.time.Instant.now());
             Thread.sleep(6000);

@@ -236,8 +236,10 @@ class CamelKBuildIT {
                 Path part = inbox.resolve("rain-camelk.csv.part");
                 Files.writeString(part, "gauge_id,observed_at,rainfall_in\nCAMELK-1,2025-01-01 00:00,0.25\nCAMELK-1,2025-01-01 01:00,0.5\n");
                 Files.move(part, inbox.resolve("rain-camelk.csv"));
+                // archived, and then moved to done/
                 await(Duration.ofSeconds(60), container, () -> count(
-                        "select count(*) from file_ledger where identity = 'rain-camelk.csv' and status = 'archived'") == 1);
+                        "select count(*) from file_ledger where identity = 'rain-camelk.csv' and status = 'archived'") == 1
+                        && Files.exists(container.path("/var/lib/sluice/landing/done/rain-camelk.csv")));
                 assertEquals(2, count("select count(*) from rain_readings where gauge_id = 'CAMELK-1'"));
                 String archive = text("select archive_key from file_ledger where identity = 'rain-camelk.csv'");
                 long bytes = storeClient().headObject(b -> b.bucket("sluice").key(archive)).contentLength();
@@ -279,11 +281,20 @@ class CamelKBuildIT {
 
                 @Override
                 public String check(CamelKContainer container) throws Exception {
-                    // the source runs every minute; an HTTP version's archive is stored before its rows commit
+                    // the source runs every minute; an HTTP version's ledger row commits with its rows, naming its archive
                     await(Duration.ofSeconds(100), container, () -> count(
                             "select count(*) from file_ledger where source = 'camelk-http' and status = 'loaded' and archive_key is not null") == 1);
                     assertEquals(2, count("select count(*) from rain_readings where gauge_id = 'CAMELK-HTTP'"));
                     String archive = text("select archive_key from file_ledger where source = 'camelk-http'");
+                    // which is stored only once they committed
+                    await(Duration.ofSeconds(30), container, () -> {
+                        try {
+                            storeClient().headObject(b -> b.bucket("sluice").key(archive));
+                            return true;
+                        } catch (NoSuchKeyException notYet) {
+                            return false;
+                        }
+                    });
                     long bytes = storeClient().headObject(b -> b.bucket("sluice").key(archive)).contentLength();
                     return "the HTTP source's current period fetched from its server: 2 rows in rain_readings, archived as "
                             + archive + " (" + bytes + " bytes)";

@@ -54,8 +54,10 @@ class DatabaseOutageIT {
             assertTrue(Files.exists(inbox.resolve("datasets-during-outage.ndjson")));
 
             postgres = EmbeddedPostgresServer.start(pgData, port);
+            // archived, and then (attempts cleared, moved to done/) out of the inbox
             await(() -> Api.count(jdbc, "select count(*) from file_ledger where identity in ('rain-during-outage.csv', 'datasets-during-outage.ndjson') "
-                    + "and status = 'archived'") == 2, Duration.ofSeconds(90), sluice);
+                    + "and status = 'archived'") == 2 && !Files.exists(inbox.resolve("rain-during-outage.csv"))
+                    && !Files.exists(inbox.resolve("datasets-during-outage.ndjson")), Duration.ofSeconds(90), sluice);
             assertEquals(1, Api.count(jdbc, "select count(*) from rain_readings where gauge_id = 'DBOUT-1'"));
             assertEquals(1, Api.count(jdbc, "select count(*) from datasets where name = 'dbout-2'"));
             assertFalse(Files.exists(inbox.resolve("rain-during-outage.csv")));

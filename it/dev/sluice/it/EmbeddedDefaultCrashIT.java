@@ -60,8 +60,10 @@ class EmbeddedDefaultCrashIT {
 
         try (SluiceProcess second = SluiceProcess.start(data, Map.of())) {
             String url = second.awaitStarted(Duration.ofSeconds(90));
+            // archived, and then moved to done/
             await().atMost(180, TimeUnit.SECONDS).pollDelay(500, TimeUnit.MILLISECONDS).pollInterval(500, TimeUnit.MILLISECONDS)
-                    .until(() -> count(url, "select count(*) from file_ledger where identity = 'rain-big.csv' and status = 'archived'") == 1);
+                    .until(() -> count(url, "select count(*) from file_ledger where identity = 'rain-big.csv' and status = 'archived'") == 1
+                            && Files.exists(data.resolve("landing/done/rain-big.csv")));
 
             assertEquals(ROWS, count(url, "select count(*) from rain_readings where gauge_id like 'BIG-%'"));
             assertEquals(1, count(url, "select count(*) from rain_readings where gauge_id = 'BEFORE-1'"), "data from before the crash survives");

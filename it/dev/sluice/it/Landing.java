@@ -70,6 +70,18 @@ public class Landing {
         return error;
     }
 
+    /**
+     * Whether Sluice has written this file yet (a reason beside a file in error/): it is created first and
+     * written then, so it may be there and still empty for a moment.
+     */
+    public static boolean written(Path file) {
+        try {
+            return Files.isRegularFile(file) && Files.size(file) > 0;
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
     public long count(String sql, Object... parameters) throws SQLException {
         return ((Number) rows(sql, parameters).get(0).values().iterator().next()).longValue();
     }

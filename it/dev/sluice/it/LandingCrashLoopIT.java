@@ -44,7 +44,7 @@ class LandingCrashLoopIT {
             Files.writeString(base.resolve("gauge-small.json"), "{\"gauge_id\": \"SMALL-1\", \"name\": \"after the huge one\"}");
             Files.move(base.resolve("gauge-small.json"), inbox.resolve("gauge-small.json"));
 
-            await(() -> Files.exists(data.resolve("landing/error/gauge-huge.json.reason.txt")), Duration.ofSeconds(120), sluice);
+            await(() -> Landing.written(data.resolve("landing/error/gauge-huge.json.reason.txt")), Duration.ofSeconds(120), sluice);
             String reason = Files.readString(data.resolve("landing/error/gauge-huge.json.reason.txt"));
             assertTrue(reason.contains("sluice.ingest.json.max-object-bytes"), reason);
             await(() -> Api.count(jdbc, "select count(*) from gauges where gauge_id = 'SMALL-1'") == 1, Duration.ofSeconds(60), sluice);
@@ -82,7 +82,7 @@ class LandingCrashLoopIT {
 
             try (SluiceProcess sluice = SluiceProcess.start(data, environment)) {
                 String jdbc = sluice.awaitStarted(Duration.ofSeconds(120));
-                await(() -> Files.exists(data.resolve("landing/error/rain-crasher.csv.reason.txt")), Duration.ofSeconds(60), sluice);
+                await(() -> Landing.written(data.resolve("landing/error/rain-crasher.csv.reason.txt")), Duration.ofSeconds(60), sluice);
                 String reason = Files.readString(data.resolve("landing/error/rain-crasher.csv.reason.txt"));
                 assertTrue(reason.contains("failed in 2 attempts"), reason);
                 assertTrue(reason.contains("never finished"), reason);

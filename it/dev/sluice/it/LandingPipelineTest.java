@@ -236,7 +236,7 @@ class LandingPipelineTest {
                 "invoices-2024.csv", "no dataset declaration matches",
                 "rain-noheader.csv", "missing header");
         await().atMost(30, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
-                expected.keySet().stream().allMatch(name -> Files.exists(landing.error().resolve(name + ".reason.txt"))));
+                expected.keySet().stream().allMatch(name -> Landing.written(landing.error().resolve(name + ".reason.txt"))));
         for (Map.Entry<String, String> e : expected.entrySet()) {
             String reason = Files.readString(landing.error().resolve(e.getKey() + ".reason.txt"));
             assertTrue(reason.contains(e.getValue()), e.getKey() + ": " + reason);
@@ -300,7 +300,7 @@ class LandingPipelineTest {
         assertEquals(1, landing.count("select count(*) from rain_readings where gauge_id = 'PART-1'"));
         // … and the zip waits in error/ with the refused member, its reason, and how to load it later
         await().atMost(30, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS)
-                .until(() -> Files.exists(landing.error().resolve("bundle-partial.zip.reason.txt")));
+                .until(() -> Landing.written(landing.error().resolve("bundle-partial.zip.reason.txt")));
         String reason = Files.readString(landing.error().resolve("bundle-partial.zip.reason.txt"));
         assertTrue(reason.contains("notes.txt: no dataset declaration matches"), reason);
         assertTrue(reason.contains("POST /landing/reloads/"), reason);

@@ -53,7 +53,7 @@ class LandingPoisonTest {
             assertTrue(Duration.between(dropped, Instant.now()).toSeconds() < 20);
 
             await().atMost(120, TimeUnit.SECONDS).pollDelay(500, TimeUnit.MILLISECONDS)
-                    .until(() -> Files.exists(landing.error().resolve("gauge-poison.csv.reason.txt")));
+                    .until(() -> Landing.written(landing.error().resolve("gauge-poison.csv.reason.txt")));
             String reason = Files.readString(landing.error().resolve("gauge-poison.csv.reason.txt"));
             assertTrue(reason.contains("5 attempts"), reason);
             assertTrue(reason.contains("poisoned row for POISON-1"), reason);
@@ -84,7 +84,7 @@ class LandingPoisonTest {
         landing.drop("datasets-after-huge.json", "[{\"name\": \"after-huge\", \"format\": \"csv\"}]");
 
         await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS)
-                .until(() -> Files.exists(landing.error().resolve("datasets-huge.json.reason.txt")));
+                .until(() -> Landing.written(landing.error().resolve("datasets-huge.json.reason.txt")));
         String reason = Files.readString(landing.error().resolve("datasets-huge.json.reason.txt"));
         assertTrue(reason.contains("sluice.ingest.json.max-object-bytes"), reason);
         assertTrue(reason.contains("1048576 bytes"), reason);

@@ -69,7 +69,7 @@ class LandingRefusalTest {
                 "rain-hardlink.csv", "hard link",
                 "rain-pipe.csv", "named pipe");
         await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
-                expected.keySet().stream().allMatch(name -> Files.exists(landing.error().resolve(name + ".reason.txt"))));
+                expected.keySet().stream().allMatch(name -> Landing.written(landing.error().resolve(name + ".reason.txt"))));
         await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
                 landing.count("select count(*) from file_ledger where identity = 'rain-after-refusals.csv' and status = 'archived'") == 1);
 
@@ -128,7 +128,7 @@ class LandingRefusalTest {
                 "bundle-garbage.zip", "not a readable zip archive",
                 "bundle-bomb.zip", "sluice.landing.max-compression-ratio=100");
         await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
-                expected.keySet().stream().allMatch(name -> Files.exists(landing.error().resolve(name + ".reason.txt"))));
+                expected.keySet().stream().allMatch(name -> Landing.written(landing.error().resolve(name + ".reason.txt"))));
         for (Map.Entry<String, String> e : expected.entrySet()) {
             String reason = Files.readString(landing.error().resolve(e.getKey() + ".reason.txt"));
             assertTrue(reason.contains(e.getValue()), e.getKey() + ": " + reason);
