@@ -126,7 +126,7 @@ class LandingRefusalTest {
         Map<String, String> expected = Map.of(
                 "rain-truncated.csv.gz", "corrupt or truncated gzip file",
                 "bundle-garbage.zip", "not a readable zip archive",
-                "bundle-bomb.zip", "sluice.landing.max-compression-ratio=100");
+                "bundle-bomb.zip", "sluice.inflation.max-ratio");
         await().atMost(60, TimeUnit.SECONDS).pollDelay(200, TimeUnit.MILLISECONDS).until(() ->
                 expected.keySet().stream().allMatch(name -> Landing.written(landing.error().resolve(name + ".reason.txt"))));
         for (Map.Entry<String, String> e : expected.entrySet()) {

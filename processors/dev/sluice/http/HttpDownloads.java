@@ -3,6 +3,7 @@ package dev.sluice.http;
 import dev.sluice.bucket.Catalog;
 import dev.sluice.bucket.CatalogEntry;
 import dev.sluice.events.PipelineEvents;
+import dev.sluice.ingest.InflationLimits;
 import dev.sluice.ledger.FileLedger;
 import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
@@ -14,7 +15,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.Closeable;
@@ -56,9 +56,10 @@ import java.util.zip.ZipFile;
  * this content — so a run stopped half-way and fetched again stores, and tells, only what is left.
  * A forced run skips neither.
  *
- * <p>Zip bombs: the central directory is checked before anything is stored (member count, each
- * member's declared size and compression ratio, their total, member paths); while a member is
- * extracted its actual size is held to what it declared. One member at a time is on disk; nothing
+ * <p>Zip bombs: the central directory is checked before anything is stored, against the same
+ * {@link InflationLimits} a landed .zip is held to (member count, each member's declared size and
+ * compression ratio, their total), and member paths; while a member is extracted its actual size is
+ * held to what it declared. One member at a time is on disk; nothing
  * is held in memory.
  */
 @ApplicationScoped
@@ -88,14 +89,8 @@ public class HttpDownloads {
     @Inject
     IngestMetrics metrics;
 
-    @ConfigProperty(name = "sluice.http.unzip.max-members", defaultValue = "10000")
-    int maxMembers;
-    @ConfigProperty(name = "sluice.http.unzip.max-member-bytes", defaultValue = "8589934592")
-    long maxMemberBytes;
-    @ConfigProperty(name = "sluice.http.unzip.max-total-bytes", defaultValue = "34359738368")
-    long maxTotalBytes;
-    @ConfigProperty(name = "sluice.http.unzip.max-ratio", defaultValue = "200")
-    long maxRatio;
+    @Inject
+    InflationLimits inflationLimits;
 
     /**
      * Route step, 200: the ledger entry of this version of the period, and with unzip the zip's
@@ -302,38 +297,17 @@ public class HttpDownloads {
         HttpRequests.deleteDownload(exchange);
     }
 
-    /** Why this zip is refused (its central directory against the limits), or null. */
+    /** Why this zip is refused (its central directory against the {@link InflationLimits}, its member paths), or null. */
     String inspect(Path zip) {
         try (ZipFile archive = new ZipFile(zip.toFile())) {
-            if (archive.size() > maxMembers) {
-                return "zip of " + archive.size() + " members refused (more than " + maxMembers + ")";
+            String refusal = inflationLimits.refusal(archive);
+            if (refusal != null) {
+                return refusal;
             }
-            long total = 0;
             for (Enumeration<? extends ZipEntry> entries = archive.entries(); entries.hasMoreElements(); ) {
                 ZipEntry entry = entries.nextElement();
-                String name = entry.getName();
-                if (entry.isDirectory()) {
-                    continue;
-                }
-                if (!safeMemberPath(name)) {
-                    return "zip member '" + printable(name) + "' refused: not a relative path (no '..', '.', empty or absolute segments)";
-                }
-                long size = entry.getSize();
-                long compressed = entry.getCompressedSize();
-                if (size < 0 || compressed < 0) {
-                    return "zip member '" + printable(name) + "' refused: its size is not declared";
-                }
-                if (size > maxMemberBytes) {
-                    return "zip member '" + printable(name) + "' refused: " + size + " bytes (more than " + maxMemberBytes + "; a zip bomb?)";
-                }
-                // small members are let through whatever their ratio (a KB of zeros compresses a thousandfold)
-                if (size > 1 << 20 && size > maxRatio * Math.max(compressed, 1)) {
-                    return "zip member '" + printable(name) + "' refused: compressed " + (size / Math.max(compressed, 1))
-                           + " to 1 (more than " + maxRatio + " to 1; a zip bomb?)";
-                }
-                total += size;
-                if (total > maxTotalBytes) {
-                    return "zip refused: its members hold more than " + maxTotalBytes + " bytes (a zip bomb?)";
+                if (!entry.isDirectory() && !safeMemberPath(entry.getName())) {
+                    return "zip member '" + printable(entry.getName()) + "' refused: not a relative path (no '..', '.', empty or absolute segments)";
                 }
             }
             return null;

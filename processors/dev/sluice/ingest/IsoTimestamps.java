@@ -1,7 +1,9 @@
 package dev.sluice.ingest;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 
 /**
@@ -14,8 +16,11 @@ final class IsoTimestamps {
 
     private final ZoneRules zone;
     private final ZoneOffset fixedOffset;
-    // rows mostly arrive in time order: the offset of the last hour seen is usually the next one's
-    private long cachedHour = Long.MIN_VALUE;
+    // rows mostly arrive in time order: the offset of the last value is the next one's until the zone's
+    // next transition. The local times [offsetFrom, offsetUntil) (seconds since 1970-01-01T00:00 local)
+    // all have cachedOffset, and only it: no gap or overlap of a transition lies within them.
+    private long offsetFrom = Long.MAX_VALUE;
+    private long offsetUntil = Long.MIN_VALUE;
     private ZoneOffset cachedOffset;
 
     IsoTimestamps(ZoneRules zone) {
@@ -137,7 +142,7 @@ final class IsoTimestamps {
             }
         }
         if (i == n) {
-            offset = offsetOf(year, month, day, hour, minute);
+            offset = offsetOf(daysFromCivil(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second);
         } else {
             offset = parseOffset(value, i);
             if (offset == null) {
@@ -147,23 +152,30 @@ final class IsoTimestamps {
         return true;
     }
 
-    private ZoneOffset offsetOf(int year, int month, int day, int hour, int minute) {
+    /** The declared zone's offset at this local time (seconds since 1970-01-01T00:00 local), as {@link ZoneRules#getOffset(LocalDateTime)} has it. */
+    private ZoneOffset offsetOf(long localSeconds) {
         if (fixedOffset != null) {
             return fixedOffset;
         }
-        long key = ((year * 13L + month) * 32 + day) * 24 + hour;
-        if (key != cachedHour) {
-            // an hour is the finest unit a zone's offset changes at in practice; a 30-minute shift
-            // (Lord Howe) is taken at the minute below, never cached
-            LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute);
-            ZoneOffset offset = zone.getOffset(local);
-            if (!zone.getOffset(local.withMinute(0)).equals(offset) || !zone.getOffset(local.withMinute(59)).equals(offset)) {
-                return offset;
-            }
-            cachedHour = key;
+        if (localSeconds >= offsetFrom && localSeconds < offsetUntil) {
+            return cachedOffset;
+        }
+        // in a gap (clocks forward) the offset before it, in an overlap (clocks back) the earlier one
+        ZoneOffset offset = zone.getOffset(LocalDateTime.ofEpochSecond(localSeconds, 0, ZoneOffset.UTC));
+        Instant at = Instant.ofEpochSecond(localSeconds - offset.getTotalSeconds());
+        ZoneOffsetTransition previous = zone.previousTransition(at.plusSeconds(1));
+        ZoneOffsetTransition next = zone.nextTransition(at);
+        // the offset holds for the local times between the previous transition's gap or overlap and the next one's
+        long from = previous == null ? Long.MIN_VALUE : previous.toEpochSecond() + Math.max(
+                previous.getOffsetBefore().getTotalSeconds(), previous.getOffsetAfter().getTotalSeconds());
+        long until = next == null ? Long.MAX_VALUE : next.toEpochSecond() + Math.min(
+                next.getOffsetBefore().getTotalSeconds(), next.getOffsetAfter().getTotalSeconds());
+        if (localSeconds >= from && localSeconds < until) {
+            offsetFrom = from;
+            offsetUntil = until;
             cachedOffset = offset;
         }
-        return cachedOffset;
+        return offset;
     }
 
     private static ZoneOffset parseOffset(String value, int i) {

@@ -7,9 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Converts a record's values column by column into one COPY row, or names the first bad value. The
- * load sends rows in binary format ({@link #encode}); the text form ({@link #append}) is the same row
- * as PostgreSQL's text COPY would read it, readable in tests and logs.
+ * Converts a record's values column by column into one binary COPY row ({@link BinaryCopyBuffer}), or
+ * names the first bad value.
  */
 public final class RowConverter {
 
@@ -42,58 +41,6 @@ public final class RowConverter {
             fourByteInteger[i] = columns.get(i).type() == dev.sluice.dataset.ColumnType.INT && integerColumns.contains(names[i]);
         }
         fourByteLineage = integerColumns.contains(dev.sluice.dataset.DatasetTables.LINEAGE_COLUMN);
-    }
-
-    /**
-     * Appends the record as one row to {@code out}.
-     *
-     * @return null when the row was written, else the reason it was not (and {@code out} is unchanged)
-     */
-    public String append(RawRecord record, CopyBuffer out) {
-        return append(record, out, false);
-    }
-
-    /** As {@link #append(RawRecord, CopyBuffer)}, optionally ending the row with the record number. */
-    public String append(RawRecord record, CopyBuffer out, boolean withRecordNumber) {
-        return append(record, out, null, withRecordNumber);
-    }
-
-    /**
-     * As {@link #append(RawRecord, CopyBuffer, boolean)}, with the lineage column (the ingest run writing the
-     * row, rendered once per file) after the declared columns unless {@code runId} is null.
-     */
-    public String append(RawRecord record, CopyBuffer out, String runId, boolean withRecordNumber) {
-        if (record.error() != null) {
-            return record.error();
-        }
-        int mark = out.mark();
-        String[] values = record.values();
-        for (int i = 0; i < converters.length; i++) {
-            String value = values[i];
-            // blank is "no value", except that an optional text column keeps an explicit empty string
-            if (value == null || (value.isBlank() && (required[i] || !text[i]))) {
-                if (required[i]) {
-                    out.truncate(mark);
-                    return "column " + names[i] + ": missing value";
-                }
-                out.field(null);
-                continue;
-            }
-            try {
-                out.field(converters[i].convert(value));
-            } catch (BadValueException e) {
-                out.truncate(mark);
-                return "column " + names[i] + ": " + e.getMessage();
-            }
-        }
-        if (runId != null) {
-            out.field(runId);
-        }
-        if (withRecordNumber) {
-            out.field(record.number());
-        }
-        out.endRow();
-        return null;
     }
 
     /**

@@ -2,7 +2,10 @@ package dev.sluice.landing;
 
 import dev.sluice.dataset.DatasetDefinition;
 import dev.sluice.dataset.DatasetRegistry;
+import dev.sluice.ingest.ArchiveRefusedException;
 import dev.sluice.ingest.DatasetFileLoader;
+import dev.sluice.ingest.InflationBudget;
+import dev.sluice.ingest.InflationLimits;
 import dev.sluice.ingest.RejectedFileException;
 import dev.sluice.ledger.IngestRun;
 import dev.sluice.ledger.IngestRuns;
@@ -32,7 +35,8 @@ import java.util.zip.ZipFile;
  * Loads what a landed file holds, inside the caller's transaction: the file itself, the content of a
  * {@code .gz}, or each member of a {@code .zip} (CSV, TSV, NDJSON, JSON) into the dataset its own name
  * matches. Compressed content is streamed through the inflater, never inflated to memory or disk, and
- * watched by an {@link InflationBudget} (the zip-bomb caps).
+ * held to the {@link InflationLimits} (the zip-bomb caps): a .zip's central directory before it is read,
+ * what it actually inflates to while it is read ({@link InflationBudget}).
  *
  * <p>A .zip member is one run of its own (subject {@code bundle.zip/member.csv}), under a savepoint: a
  * member that cannot be loaded (no dataset matches its name, no header, not JSON, binary) is refused
@@ -123,6 +127,11 @@ public class LandedContentLoader {
         long rowsLoaded = 0;
         long rowsRejected = 0;
         try (ZipFile zip = openZip(file, name)) {
+            // what its central directory declares first: a bomb is refused before a byte is inflated
+            String refusal = limits.refusal(zip);
+            if (refusal != null) {
+                throw new ArchiveRefusedException(refusal);
+            }
             List<? extends ZipEntry> members = members(zip);
             if (members.isEmpty()) {
                 throw new RejectedFileException("a zip archive without files");

@@ -2,7 +2,10 @@ package dev.sluice.ingest;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,6 +30,23 @@ class IsoTimestampsTest {
         assertEquals("2024-01-15 12:00:00+01:00", berlin.convert("2024-01-15 12:00"));
         assertEquals("2024-07-15 12:00:00+02:00", berlin.convert("2024-07-15 12:00"));
         assertEquals("2024-01-15 13:00:00+01:00", berlin.convert("2024-01-15 13:00"));
+    }
+
+    @Test
+    void everyLocalTimeGetsTheZonesOffsetAcrossTransitionsGapsAndOverlaps() {
+        // rows in time order, as files have them: the offset is reused between transitions, never across one
+        DateTimeFormatter text = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+        for (String name : new String[] {"Europe/Berlin", "America/Phoenix", "Australia/Lord_Howe", "America/Sao_Paulo"}) {
+            ZoneId zone = ZoneId.of(name);
+            IsoTimestamps iso = new IsoTimestamps(zone.getRules());
+            for (LocalDateTime t = LocalDateTime.of(1965, 1, 1, 0, 0); t.getYear() < 2025; t = t.plusMinutes(t.getYear() < 2023 ? 997 : 7)) {
+                long expected = (ZonedDateTime.of(t, zone).toEpochSecond() - BinaryCopyBuffer.POSTGRES_EPOCH_SECONDS) * 1_000_000L;
+                assertEquals(expected, iso.micros(t.format(text)), name + " " + t);
+            }
+            // and out of order: a value far back after a recent one
+            assertEquals((ZonedDateTime.of(LocalDateTime.of(1970, 6, 1, 12, 0), zone).toEpochSecond() - BinaryCopyBuffer.POSTGRES_EPOCH_SECONDS)
+                         * 1_000_000L, iso.micros("1970-06-01 12:00"), name);
+        }
     }
 
     @Test

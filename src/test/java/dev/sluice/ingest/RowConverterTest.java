@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,17 +29,40 @@ class RowConverterTest {
 
     private final RowConverter converter = new RowConverter(ALL_TYPES);
 
+    /** The binary COPY row the load would send for these values, read back; or the reason it sends none. */
     private String row(String... values) {
-        CopyBuffer out = new CopyBuffer(16);
-        String error = converter.append(new RawRecord(7, "raw", values, null), out);
-        return error != null ? "ERROR " + error : new String(out.array(), 0, out.size(), StandardCharsets.UTF_8);
+        BinaryCopyBuffer out = new BinaryCopyBuffer(16);
+        String error = converter.encode(new RawRecord(7, "raw", values, null), out, null, false);
+        return error != null ? "ERROR " + error : String.join("\n", rows(out));
+    }
+
+    private static List<String> rows(BinaryCopyBuffer out) {
+        return BinaryCopyRows.read(out, ALL_TYPES.columns().stream().map(c -> c.type()).toList());
     }
 
     @Test
-    void goodValuesBecomeOneCopyTextRow() {
-        assertEquals("42\t123.45\t2024-01-01 00:15:00-07:00\tt\ta\\tb\n", row("42", "123.45", "2024-01-01 00:15", "yes", "a\tb"));
-        assertEquals("-1\t0\t2024-06-30 23:59:59+02:00\tf\t\\N\n", row("+-1".substring(1), "0", "2024-06-30 23:59:59+02:00", "0", null));
-        assertEquals("1\t1.5\t2024-01-02 00:00:00-07:00\t\\N\t\\\\x\n", row("1", "1.5", "2024-01-02", " ", "\\x"));
+    void goodValuesBecomeOneBinaryCopyRow() {
+        // a timestamp without an offset is in the declared zone (Phoenix: UTC-7); PostgreSQL stores the instant
+        assertEquals("42 | 123.45 | 2024-01-01T07:15:00Z | t | a\tb", row("42", "123.45", "2024-01-01 00:15", "yes", "a\tb"));
+        assertEquals("-1 | 0 | 2024-06-30T21:59:59Z | f | null", row("+-1".substring(1), "0", "2024-06-30 23:59:59+02:00", "0", null));
+        assertEquals("1 | 1.5 | 2024-01-02T07:00:00Z | null | \\x", row("1", "1.5", "2024-01-02", " ", "\\x"));
+        assertEquals("7 | -0.05 | 2024-01-01T07:00:00Z | null | ", row("+7", "-.05", "2024-01-01", null, ""));
+    }
+
+    @Test
+    void theLineageAndRecordNumberFollowTheColumnsAndIntegerColumnsTakeFourBytes() {
+        RawRecord record = new RawRecord(7, "raw", new String[] {"42", "1", "2024-01-01", null, null}, null);
+        BinaryCopyBuffer intoBigints = new BinaryCopyBuffer(16);
+        assertNull(converter.encode(record, intoBigints, 99L, true));
+        assertEquals(List.of("42 | 1 | 2024-01-01T07:00:00Z | null | null | 99 | 7"), rows(intoBigints));
+
+        RowConverter intoIntegers = new RowConverter(ALL_TYPES, Set.of("id", "ingest_run_id"));
+        BinaryCopyBuffer out = new BinaryCopyBuffer(16);
+        assertNull(intoIntegers.encode(record, out, 99L, true));
+        assertEquals(List.of("42 | 1 | 2024-01-01T07:00:00Z | null | null | 99 | 7"), rows(out));
+        assertEquals(intoBigints.size() - 8, out.size(), "id and the lineage sent as int4, 4 bytes each fewer");
+        assertEquals("column id: '3000000000' is out of range for integer",
+                intoIntegers.encode(new RawRecord(8, "raw", new String[] {"3000000000", "1", "2024-01-01", null, null}, null), out, 99L, true));
     }
 
     @Test
@@ -55,16 +80,17 @@ class RowConverterTest {
 
     @Test
     void aBadRowAfterAGoodOneKeepsTheGoodOneIntact() {
-        CopyBuffer out = new CopyBuffer(16);
-        assertNull(converter.append(new RawRecord(1, "", new String[] {"1", "1", "2024-01-01", null, null}, null), out));
+        BinaryCopyBuffer out = new BinaryCopyBuffer(16);
+        assertNull(converter.encode(new RawRecord(1, "", new String[] {"1", "1", "2024-01-01", null, null}, null), out, null, false));
         int size = out.size();
         assertEquals("column amount: 'x' is not a number",
-                converter.append(new RawRecord(2, "", new String[] {"2", "x", "2024-01-01", null, null}, null), out));
+                converter.encode(new RawRecord(2, "", new String[] {"2", "x", "2024-01-01", null, null}, null), out, null, false));
         assertEquals(size, out.size());
+        assertEquals(List.of("1 | 1 | 2024-01-01T07:00:00Z | null | null"), rows(out));
     }
 
     @Test
     void nonAsciiTextIsEncodedAsUtf8() {
-        assertEquals("1\t1\t2024-01-01 00:00:00-07:00\t\\N\tcafé😀\n", row("1", "1", "2024-01-01", null, "café😀"));
+        assertEquals("1 | 1 | 2024-01-01T07:00:00Z | null | café😀", row("1", "1", "2024-01-01", null, "café😀"));
     }
 }

@@ -1,6 +1,5 @@
-package dev.sluice.landing;
+package dev.sluice.ingest;
 
-import dev.sluice.ingest.RejectedFileException;
 
 /**
  * A compressed file that is refused whole: corrupt or truncated (its rows are not to be trusted, even

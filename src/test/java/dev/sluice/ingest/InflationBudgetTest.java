@@ -1,21 +1,33 @@
-package dev.sluice.landing;
+package dev.sluice.ingest;
 
+import dev.sluice.landing.Packing;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The zip-bomb caps, read by read: each cap refuses with a reason naming its property, and a file within them passes. */
+/**
+ * The zip-bomb caps, read by read and from a zip's central directory: each cap refuses with a reason
+ * naming its property, and a file within them passes.
+ */
 class InflationBudgetTest {
 
     private static final long NO_CAP = Long.MAX_VALUE;
@@ -34,7 +46,7 @@ class InflationBudgetTest {
         InflationBudget budget = new InflationBudget("bomb.csv.gz", NO_CAP, NO_CAP, 100);
         InputStream in = budget.watch("bomb.csv", gz.length, new GZIPInputStream(new ByteArrayInputStream(gz)));
         ArchiveRefusedException refused = assertThrows(ArchiveRefusedException.class, () -> drain(in));
-        assertTrue(refused.getMessage().contains("sluice.landing.max-compression-ratio=100"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("sluice.inflation.max-ratio=100"), refused.getMessage());
     }
 
     @Test
@@ -51,7 +63,7 @@ class InflationBudgetTest {
         InflationBudget budget = new InflationBudget("big.csv.gz", 2 << 20, NO_CAP, 100);
         ArchiveRefusedException refused = assertThrows(ArchiveRefusedException.class,
                 () -> drain(budget.watch("big.csv", gz.length, new GZIPInputStream(new ByteArrayInputStream(gz)))));
-        assertTrue(refused.getMessage().contains("sluice.landing.max-inflated-bytes"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("sluice.inflation.max-member-bytes"), refused.getMessage());
     }
 
     @Test
@@ -63,7 +75,7 @@ class InflationBudgetTest {
         drain(budget.watch("b.csv", text.length, new ByteArrayInputStream(text))); // 4 MiB in all
         ArchiveRefusedException refused = assertThrows(ArchiveRefusedException.class,
                 () -> drain(budget.watch("c.csv", text.length, new ByteArrayInputStream(text))));
-        assertTrue(refused.getMessage().contains("sluice.landing.max-inflated-total-bytes"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("sluice.inflation.max-total-bytes"), refused.getMessage());
     }
 
     @Test
@@ -74,6 +86,39 @@ class InflationBudgetTest {
         ArchiveRefusedException refused = assertThrows(ArchiveRefusedException.class,
                 () -> drain(budget.watch("cut.csv", cut.length, new GZIPInputStream(new ByteArrayInputStream(cut)))));
         assertTrue(refused.getMessage().startsWith("corrupt or truncated gzip file"), refused.getMessage());
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aZipsCentralDirectoryShouldBeHeldToTheSameCaps() throws IOException {
+        InflationLimits limits = new InflationLimits(NO_CAP, 5 << 20, 100, 3);
+        try (ZipFile fine = zip(Map.of("a.csv", randomText(2 << 20), "b.csv", randomText(2 << 20)))) {
+            assertNull(limits.refusal(fine));
+        }
+        try (ZipFile bomb = zip(Map.of("a.csv", randomText(1 << 10), "zeros.csv", new byte[4 << 20]))) {
+            String refusal = limits.refusal(bomb);
+            assertTrue(refusal.contains("'zeros.csv'") && refusal.contains("sluice.inflation.max-ratio"), refusal);
+        }
+        try (ZipFile large = zip(Map.of("a.csv", randomText(2 << 20), "b.csv", randomText(2 << 20), "c.csv", randomText(2 << 20)))) {
+            assertTrue(limits.refusal(large).contains("sluice.inflation.max-total-bytes"), limits.refusal(large));
+        }
+        try (ZipFile many = zip(Map.of("a", new byte[1], "b", new byte[1], "c", new byte[1], "d", new byte[1]))) {
+            assertTrue(limits.refusal(many).contains("sluice.inflation.max-members"), limits.refusal(many));
+        }
+    }
+
+    private ZipFile zip(Map<String, byte[]> members) throws IOException {
+        Path file = Files.createTempFile(dir, "members-", ".zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (Map.Entry<String, byte[]> member : members.entrySet()) {
+                zip.putNextEntry(new ZipEntry(member.getKey()));
+                zip.write(member.getValue());
+                zip.closeEntry();
+            }
+        }
+        return new ZipFile(file.toFile());
     }
 
     @Test

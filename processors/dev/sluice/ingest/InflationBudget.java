@@ -1,4 +1,4 @@
-package dev.sluice.landing;
+package dev.sluice.ingest;
 
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.zip.ZipException;
 
 /**
- * Watches what one compressed file (a .gz, or all members of a .zip) inflates to, while it is read:
+ * Watches what one compressed file (a .gz, or all members of a .zip) inflates to, while it is read,
+ * against the {@link InflationLimits}:
  * <ul>
  *   <li>one member (the .gz's content, a .zip member) at most {@code maxMemberBytes};</li>
  *   <li>all members together at most {@code maxTotalBytes};</li>
  *   <li>one member at most {@code maxRatio} times its compressed size: text compresses 5–20×, a bomb
- *       (zeros) about 1000×. The ratio is not applied below {@link #RATIO_FLOOR_BYTES}, where a small
+ *       (zeros) about 1000×. The ratio is not applied below {@link InflationLimits#RATIO_FLOOR_BYTES}, where a small
  *       file of repeated lines may well compress better than that and costs nothing.</li>
  * </ul>
  * A member read twice (the loader's merge pass reads its content again) counts once, with its
@@ -23,9 +24,6 @@ import java.util.zip.ZipException;
  * kept but the numbers.
  */
 public final class InflationBudget {
-
-    /** Below this many inflated bytes the ratio is not looked at. */
-    static final long RATIO_FLOOR_BYTES = 1 << 20;
 
     private final String fileName;
     private final long maxMemberBytes;
@@ -51,20 +49,19 @@ public final class InflationBudget {
     public InputStream watch(String member, long compressedSize, InputStream inflating) {
         otherMembersBytes = inflatedByMember.entrySet().stream()
                 .filter(e -> !e.getKey().equals(member)).mapToLong(Map.Entry::getValue).sum();
-        long byRatio = Math.max(RATIO_FLOOR_BYTES, multiplyCapped(Math.max(compressedSize, 1), maxRatio));
+        long byRatio = Math.max(InflationLimits.RATIO_FLOOR_BYTES, InflationLimits.multiplyCapped(Math.max(compressedSize, 1), maxRatio));
         return new Watched(member, inflating, Math.min(maxMemberBytes, byRatio), byRatio < maxMemberBytes);
     }
 
     /** Opens damaged or truncated compressed data as what it is: a refusal of the whole file, with the reason. */
     public ArchiveRefusedException corrupt(IOException e) {
-        String kind = Packing.of(fileName) == Packing.ZIP ? "zip archive" : "gzip file";
+        String kind = zip() ? "zip archive" : "gzip file";
         return new ArchiveRefusedException("corrupt or truncated " + kind + ": " + (e instanceof EOFException
                 ? "it ends before its compressed data does (" + e.getMessage() + ")" : e.getMessage()));
     }
 
-    private static long multiplyCapped(long a, long b) {
-        long product = a * b;
-        return a != 0 && product / a != b ? Long.MAX_VALUE : product;
+    private boolean zip() {
+        return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".zip");
     }
 
     private final class Watched extends FilterInputStream {
@@ -113,18 +110,18 @@ public final class InflationBudget {
             inflatedByMember.merge(member, inflated, Math::max);
             if (inflated > limit) {
                 throw new ArchiveRefusedException(limitedByRatio
-                        ? "%s inflates to more than %d times its compressed size (sluice.landing.max-compression-ratio=%d): a zip bomb?"
-                                .formatted(describe(), maxRatio, maxRatio)
-                        : "%s inflates to more than %d bytes (sluice.landing.max-inflated-bytes)".formatted(describe(), maxMemberBytes));
+                        ? "%s inflates to more than %d times its compressed size (%s=%d): a zip bomb?"
+                                .formatted(describe(), maxRatio, InflationLimits.MAX_RATIO, maxRatio)
+                        : "%s inflates to more than %d bytes (%s)".formatted(describe(), maxMemberBytes, InflationLimits.MAX_MEMBER_BYTES));
             }
             if (otherMembersBytes + inflated > maxTotalBytes) {
-                throw new ArchiveRefusedException("%s: its members inflate to more than %d bytes together (sluice.landing.max-inflated-total-bytes)"
-                        .formatted(fileName, maxTotalBytes));
+                throw new ArchiveRefusedException("%s: its members inflate to more than %d bytes together (%s)"
+                        .formatted(fileName, maxTotalBytes, InflationLimits.MAX_TOTAL_BYTES));
             }
         }
 
         private String describe() {
-            return Packing.of(fileName) == Packing.ZIP ? fileName + " member " + member : fileName;
+            return zip() ? fileName + " member " + member : fileName;
         }
     }
 }
