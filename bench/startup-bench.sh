@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
 # Restart to ready and idle footprint of Sluice on the embedded default (README command 1).
 #
-#   bench/startup-bench.sh [RESTARTS=3] [VARIANTS="default no-cds readme-flags"]
+#   bench/startup-bench.sh [RESTARTS=3] [VARIANTS="default cds-only no-cds"]
 #
 # First start on a fresh data directory (binaries unpacked, initdb, migrations), stopped; then, for
 # each variant, RESTARTS restarts on that existing data directory, each timed from process start
-# to the first 200 of /q/health/ready (polled every 20 ms); after 10 s idle, the RSS of the Sluice
-# JVM and of its embedded PostgreSQL (the postmaster and its children). Medians are printed.
+# to the first 200 of /q/health/ready (polled every 20 ms); after BENCH_IDLE_S (10) s idle, the RSS of
+# the Sluice JVM and of its embedded PostgreSQL (the postmaster and its children). Medians are printed.
 # Variants:
-#   default       README command 1: java -XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa -jar …
-#                 (the class-data-sharing archive the build's training run wrote, see pom.xml)
+#   default       README command 1: java @target/quarkus-app/sluice.jvm -jar … (the JVM options the build
+#                 writes, see pom.xml: the class-data-sharing archive its training run wrote, JIT and heap)
+#   cds-only      java -XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa -jar … (command 1 before sluice.jvm)
 #   no-cds        java -jar target/quarkus-app/quarkus-run.jar (no archive: every class loaded from the jars)
-#   readme-flags  default + the flags the README recommends for copy-heavy deployments
+#   +OPT,OPT…     cds-only + these options, e.g. "+-XX:TieredStopAtLevel=1,-XX:+UseSerialGC" (trying options out)
+#   readme-flags  cds-only + the flags the README recommends for copy-heavy deployments
 #                 (-Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k, MALLOC_ARENA_MAX=2)
-#   c1            default + -XX:TieredStopAtLevel=1 (C1 only: less JIT work at start, slower peak)
-#   serial        default + -XX:+UseSerialGC
+#   c1            cds-only + -XX:TieredStopAtLevel=1 (C1 only: less JIT work at start, slower peak)
+#   serial        cds-only + -XX:+UseSerialGC
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/quarkus-app/quarkus-run.jar ] || mvn -B -q package -DskipTests
+[ -f target/quarkus-app/quarkus-run.jar ] && [ -f target/quarkus-app/sluice.jvm ] || mvn -B -q package -DskipTests
 RESTARTS=${1:-3}
-VARIANTS=${2:-default no-cds readme-flags}
+VARIANTS=${2:-default cds-only no-cds}
+IDLE_S=${BENCH_IDLE_S:-10}
+COMMAND1=(@target/quarkus-app/sluice.jvm)
 CDS=(-XX:SharedArchiveFile=target/quarkus-app/app-cds.jsa)
 [ -f target/quarkus-app/app-cds.jsa ] || echo "no target/quarkus-app/app-cds.jsa (built with -Dsluice.cds.skip?): default runs without it"
 WORK=$PWD/target/bench-startup
@@ -49,14 +53,16 @@ start() {
 stop() { kill -TERM $PID; wait $PID 2>/dev/null || true; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-start "${CDS[@]}"
+start "${COMMAND1[@]}"
 echo "first start (fresh data directory): ready in ${READY_S} s"
 stop
 for variant in $VARIANTS; do
   unset MALLOC_ARENA_MAX
   case $variant in
-    default) opts=("${CDS[@]}") ;;
+    default) opts=("${COMMAND1[@]}") ;;
+    cds-only) opts=("${CDS[@]}") ;;
     no-cds) opts=() ;;
+    +*) IFS=, read -ra extra <<<"${variant#+}"; opts=("${CDS[@]}" "${extra[@]}") ;;
     readme-flags) opts=("${CDS[@]}" -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k); export MALLOC_ARENA_MAX=2 ;;
     c1) opts=("${CDS[@]}" -XX:TieredStopAtLevel=1) ;;
     serial) opts=("${CDS[@]}" -XX:+UseSerialGC) ;;
@@ -66,7 +72,7 @@ for variant in $VARIANTS; do
   for ((i = 0; i < RESTARTS; i++)); do
     start "${opts[@]}"
     times+=("$READY_S")
-    sleep 10
+    sleep "$IDLE_S"
     jvm+=("$(( $(rss_kb $PID) / 1024 ))"); pg+=("$(( $(postgres_rss_kb) / 1024 ))")
     stop
   done

@@ -30,7 +30,8 @@ public class SluiceMain {
         try {
             // what Sluice keeps (database, objects, secrets) is its user's alone
             PrivateFiles.directory(data);
-            // embedded servers stop with the JVM (their own shutdown hooks); a kill -9 is handled at the next start
+            // embedded servers start meanwhile (Flyway waits for them: EmbeddedServersFirst) and stop with the
+            // JVM (their own shutdown hooks); a kill -9 is handled at the next start
             EmbeddedDefaults.startWhatIsNotConfigured(System.getenv());
         } catch (DataDirectoryOwner.DataDirectoryInUseException inUse) {
             System.err.println("Sluice cannot start: " + inUse.getMessage());

@@ -48,7 +48,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Path home = PrivateFiles.directory(dataDirectory.toAbsolutePath().getParent());
             Path binaries = PrivateFiles.directory(home.resolve("postgres-binaries"));
             Path passwordFile = home.resolve("postgres-password");
-            String password = PrivateFiles.secret(passwordFile, 24);
+            String password = password(dataDirectory);
             boolean existing = Files.exists(dataDirectory.resolve("postgresql.conf"));
             stopOrphanedPostmaster(dataDirectory.resolve("postmaster.pid"));
             Path log = dataDirectory.resolveSibling("postgres.log");
@@ -98,6 +98,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /**
+     * The superuser password of the server in {@code dataDirectory}: generated once, kept in
+     * {@code postgres-password} beside it (0600). Known before the server starts, so clients can be
+     * configured while it starts.
+     */
+    public static String password(Path dataDirectory) {
+        try {
+            Path home = PrivateFiles.directory(dataDirectory.toAbsolutePath().getParent());
+            return PrivateFiles.secret(home.resolve("postgres-password"), 24);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read or make the embedded PostgreSQL's password beside " + dataDirectory, e);
+        }
+    }
+
+    /** The JDBC URL of a server on this host's {@code port}. */
+    public static String jdbcUrl(int port) {
+        return "jdbc:postgresql://localhost:" + port + "/postgres";
+    }
+
+    /**
      * A data directory initialised by an older Sluice trusts every connection: give the superuser our
      * password and switch every rule in pg_hba.conf to scram, then reload.
      */
@@ -144,7 +163,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        return jdbcUrl(postgres.getPort());
     }
 
     public String username() {

@@ -42,16 +42,21 @@ public final class EmbeddedS3Server implements AutoCloseable {
 
     /** As {@link #start(Path)}; without authentication it serves anonymous requests, as public buckets do. */
     public static EmbeddedS3Server start(Path baseDirectory, boolean authenticated) {
+        return start(baseDirectory, authenticated, FreePort.find());
+    }
+
+    /** As {@link #start(Path, boolean)} on a given loopback port (chosen before, see {@link #endpoint(int)}). */
+    public static EmbeddedS3Server start(Path baseDirectory, boolean authenticated, int port) {
         try {
             Path objects = PrivateFiles.directory(PrivateFiles.directory(baseDirectory).resolve("objects"));
             UploadDebris.removeLeftovers(objects);
-            String[] credentials = credentials(baseDirectory.resolve("credentials"));
+            String[] credentials = credentials(baseDirectory);
             Properties overrides = new Properties();
             overrides.setProperty("jclouds.filesystem.basedir", objects.toString());
             BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
                     .overrides(overrides)
                     .build(BlobStoreContext.class);
-            URI endpoint = URI.create("http://127.0.0.1:" + FreePort.find());
+            URI endpoint = endpoint(port);
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(new UploadDebris(context.getBlobStore()))
                     .endpoint(endpoint)
@@ -72,7 +77,17 @@ public final class EmbeddedS3Server implements AutoCloseable {
         }
     }
 
-    private static String[] credentials(Path file) throws IOException {
+    /** The endpoint of a server on this host's loopback {@code port}. */
+    public static URI endpoint(int port) {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Access key and secret key of the server on {@code baseDirectory}: generated once, kept in its
+     * {@code credentials} file (0600). Known before the server starts, so clients can be configured meanwhile.
+     */
+    public static String[] credentials(Path baseDirectory) throws IOException {
+        Path file = PrivateFiles.directory(baseDirectory).resolve("credentials");
         if (!Files.exists(file)) {
             SecureRandom random = new SecureRandom();
             byte[] id = new byte[10];
