@@ -105,7 +105,7 @@ public class S3Clients {
     /** Whole-object GETs from a source's bucket that stream their body (the small objects' copies). */
     public StreamingDownloads downloads(BucketSource source) {
         return downloads.computeIfAbsent(source.name(), n -> new StreamingDownloads(upstream(source), source.bucket(),
-                source.region(), source.anonymous() ? null : credentials(source), downloadHttp()));
+                source.region(), source.anonymous() ? null : credentials(source), downloadHttp(), retries));
     }
 
     private AwsCredentialsProvider credentials(BucketSource source) {

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,8 +34,10 @@ import java.util.regex.Pattern;
  * SDK's to say: its URL is asked of the source's client once ({@code S3Utilities.getUrl}, the same
  * endpoint rules, path-style or virtual-hosted), and each request is that URL plus the key, signed
  * with the SDK's own SigV4 signer unless the bucket is public, with the credentials the client has.
- * A request that fails is an S3Exception with the status, as the client would throw, so the
- * transfer's retry rules apply; the client's own retries are the transfer's whole-copy retries here.
+ * A request answered 5xx or 429 (SlowDown), or one whose connection fails before an answer, is sent
+ * again up to {@code retries} times with exponential backoff and jitter, as the client's standard
+ * retry mode would; after that it is an S3Exception with the status, as the client would throw, and
+ * the transfer's whole-copy retries take over. A body cut off mid-stream is the transfer's to retry.
  */
 public final class StreamingDownloads {
 
@@ -46,21 +49,45 @@ public final class StreamingDownloads {
     /** null for a public bucket: requests go unsigned */
     private final AwsCredentialsProvider credentials;
     private final SdkHttpClient http;
+    private final int retries;
 
     /**
      * @param client      the source's S3 client: where its bucket lives (endpoint, addressing) is its to say
      * @param credentials null for a public bucket
+     * @param retries     how often a request answered 5xx/429 or without an answer is sent again
      */
-    public StreamingDownloads(S3Client client, String bucket, String region, AwsCredentialsProvider credentials, SdkHttpClient http) {
+    public StreamingDownloads(S3Client client, String bucket, String region, AwsCredentialsProvider credentials,
+                              SdkHttpClient http, int retries) {
         String url = client.utilities().getUrl(b -> b.bucket(bucket).key("k")).toExternalForm();
         this.bucketUrl = URI.create(url.substring(0, url.length() - 1));
         this.region = region;
         this.credentials = credentials;
         this.http = http;
+        this.retries = retries;
     }
 
     /** A GET of the whole object at {@code key}: its body, open, with the response's headers. */
     public Download get(String key) throws IOException {
+        for (int retry = 0; ; retry++) {
+            try {
+                return getOnce(key);
+            } catch (IOException | S3Exception e) {
+                if (retry >= retries || e instanceof S3Exception s3 && s3.statusCode() < 500 && s3.statusCode() != 429) {
+                    throw e;
+                }
+                // the SDK's standard mode: 100 ms doubling per retry, at most 20 s, half of it random
+                long delay = Math.min(20_000, 100L << Math.min(retry, 10));
+                try {
+                    Thread.sleep(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", interrupted);
+                }
+            }
+        }
+    }
+
+    private Download getOnce(String key) throws IOException {
         SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.GET)
                 .protocol(bucketUrl.getScheme()).host(bucketUrl.getHost()).port(bucketUrl.getPort())
                 // as the SDK writes an S3 key into a path: every byte encoded but the slashes
