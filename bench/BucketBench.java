@@ -182,7 +182,7 @@ public class BucketBench {
         int httpPort = freePort();
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(List.of(System.getenv().getOrDefault("SLUICE_JAVA_OPTS",
-                "-Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=48m -Xss512k").split(" ")));
+                "-Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k").split(" ")));
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         System.out.println("Sluice runs as: " + String.join(" ", command));
         ProcessBuilder builder = new ProcessBuilder(command)
