@@ -20,9 +20,10 @@ import java.sql.Types;
  * retention purge has marked is not taken over: its object is about to be deleted, so the write
  * fails and the object is copied again by a later poll, once the purge is done with the key.
  *
- * <p>As the catalogue stage of a poll it records what one transfer stored, then marks the object
- * version archived in the ledger: from that commit on the version counts as stored (the next
- * poll's listing skips it) and its object.stored event may be told.
+ * <p>As the catalogue stage of a poll it records what one transfer stored and marks the object
+ * version archived in the ledger, both in the claim's transaction: from that commit on the version
+ * counts as stored (the next poll's listing skips it), its catalog row is there, and its
+ * object.stored event may be told.
  */
 @ApplicationScoped
 @Named("catalog")
@@ -33,7 +34,7 @@ public class Catalog {
     @Inject
     IngestMetrics metrics;
 
-    /** Route step (after the transfer): catalog rows, then the ledger row archived; SluiceOutcome stored. */
+    /** Route step (after the transfer): catalog rows and the ledger row archived, one commit; SluiceOutcome stored. */
     public void catalogue(Exchange exchange) throws SQLException {
         BucketPoll poll = exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class);
         catalogue(poll, exchange.getProperty(ObjectCopies.COPIED, ObjectCopies.Copied.class),
@@ -42,16 +43,24 @@ public class Catalog {
     }
 
     public void catalogue(BucketPoll poll, ObjectCopies.Copied copied, FileLedger.Claim claim) throws SQLException {
-        for (CatalogEntry entry : copied.entries()) {
-            record(entry);
-        }
-        claim.stored(copied.storageKey());
+        // in the claim's transaction: the catalog rows and the archived ledger row commit at once,
+        // one durable commit per object fewer than a transaction of their own
+        claim.stored(copied.storageKey(), connection -> {
+            for (CatalogEntry entry : copied.entries()) {
+                record(connection, entry);
+            }
+        });
         metrics.file(poll.source().name(), copied.bytes());
     }
 
     public void record(CatalogEntry e) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement upsert = connection.prepareStatement("""
+        try (Connection connection = dataSource.getConnection()) {
+            record(connection, e);
+        }
+    }
+
+    private static void record(Connection connection, CatalogEntry e) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement("""
                      insert into catalog (source, parameter, level, reference_time, forecast_hour, valid_time, storage_key, bytes,
                                           upstream_bucket, upstream_key, upstream_etag, run_id)
                      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

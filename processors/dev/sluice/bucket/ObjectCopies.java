@@ -72,7 +72,7 @@ public class ObjectCopies {
         metadata.put("upstream-etag", object.version());
         List<CatalogEntry> entries = new ArrayList<>();
         if (source.parameters().isEmpty()) {
-            long size = transfer().copy(poll.upstream(), source.bucket(), object.key(), object.size(),
+            long size = transfer().copy(poll.upstream(), clients.downloads(source), source.bucket(), object.key(), object.size(),
                     clients.storage(), clients.storageUploads(), storageBucket, described.storageKey(), metadata);
             entries.add(described.entry(described.parameter(), null, described.storageKey(), size,
                     source.bucket(), object.key(), object.version(), poll.runId()));

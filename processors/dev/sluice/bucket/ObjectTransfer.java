@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Streams objects from an upstream bucket into ours without holding them in memory: each GET's body
  * goes straight into a PUT of the same length (StreamingUploads). An object up to the part size is
- * one GET and one PUT; a bigger one is a multipart upload whose parts are copied
+ * one GET (StreamingDownloads) and one PUT; a bigger one is a multipart upload whose parts are copied
  * {@link #PARTS_IN_FLIGHT} at a time, each a Range GET of that part streamed into its UploadPart
  * (every Range GET asks for the ETag the object had when the copy began, so the parts cannot mix
  * two versions; the upload is aborted on failure, so no orphaned parts remain). The SDK retries each
@@ -68,14 +68,13 @@ public final class ObjectTransfer {
     }
 
     /** Copies a whole object; returns the bytes stored. */
-    public long copy(S3Client from, String fromBucket, String fromKey, long size,
+    public long copy(S3Client from, StreamingDownloads downloads, String fromBucket, String fromKey, long size,
                      S3Client to, StreamingUploads uploads, String toBucket, String toKey, Map<String, String> metadata) throws IOException {
         if (size > partSize) {
             return multipart(from, fromBucket, fromKey, to, uploads, toBucket, toKey, metadata);
         }
         long stored = withRetries(() -> {
-            try (ResponseInputStream<GetObjectResponse> in = from.getObject(GetObjectRequest.builder()
-                    .bucket(fromBucket).key(fromKey).build())) {
+            try (StreamingDownloads.Download in = downloads.get(fromKey)) {
                 long length = in.response().contentLength();
                 if (length > partSize) {
                     // it grew since it was listed: copied in parts instead

@@ -11,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,7 +49,10 @@ public class S3Clients {
     private volatile S3Client storage;
     private volatile S3Presigner presigner;
     private volatile StreamingUploads uploads;
+    private volatile SdkHttpClient downloadHttp;
     private final Map<String, S3Client> upstreams = new ConcurrentHashMap<>();
+    private final Map<String, AwsCredentialsProvider> upstreamCredentials = new ConcurrentHashMap<>();
+    private final Map<String, StreamingDownloads> downloads = new ConcurrentHashMap<>();
 
     /** Our object store. */
     public S3Client storage() {
@@ -79,12 +83,13 @@ public class S3Clients {
         return presigner;
     }
 
-    /** Uploads to our object store that stream their body (presigned, UNSIGNED-PAYLOAD): the copies' PUTs. */
+    /** Uploads to our object store that stream their body (UNSIGNED-PAYLOAD): the copies' PUTs. */
     public StreamingUploads storageUploads() {
         if (uploads == null) {
             synchronized (this) {
                 if (uploads == null) {
-                    uploads = new StreamingUploads(presigner(), httpClient().build());
+                    uploads = new StreamingUploads(URI.create(endpoint), region,
+                            AwsBasicCredentials.create(accessKey, secretKey), httpClient().build());
                 }
             }
         }
@@ -94,7 +99,30 @@ public class S3Clients {
     public S3Client upstream(BucketSource source) {
         return upstreams.computeIfAbsent(source.name(), n -> build(
                 source.endpoint() == null ? null : URI.create(source.endpoint()), source.region(),
-                source.anonymous() ? AnonymousCredentialsProvider.create() : DefaultCredentialsProvider.builder().build(), true));
+                credentials(source), true));
+    }
+
+    /** Whole-object GETs from a source's bucket that stream their body (the small objects' copies). */
+    public StreamingDownloads downloads(BucketSource source) {
+        return downloads.computeIfAbsent(source.name(), n -> new StreamingDownloads(upstream(source), source.bucket(),
+                source.region(), source.anonymous() ? null : credentials(source), downloadHttp(), retries));
+    }
+
+    private AwsCredentialsProvider credentials(BucketSource source) {
+        return upstreamCredentials.computeIfAbsent(source.name(), n -> source.anonymous()
+                ? AnonymousCredentialsProvider.create() : DefaultCredentialsProvider.builder().build());
+    }
+
+    /** One HTTP client for the GETs of every source's StreamingDownloads. */
+    private SdkHttpClient downloadHttp() {
+        if (downloadHttp == null) {
+            synchronized (this) {
+                if (downloadHttp == null) {
+                    downloadHttp = httpClient().build();
+                }
+            }
+        }
+        return downloadHttp;
     }
 
     /**
@@ -143,5 +171,8 @@ public class S3Clients {
             presigner.close();
         }
         upstreams.values().forEach(S3Client::close);
+        if (downloadHttp != null) {
+            downloadHttp.close();
+        }
     }
 }

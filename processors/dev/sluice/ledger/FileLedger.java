@@ -240,6 +240,28 @@ public class FileLedger {
             connection.commit();
         }
 
+        /**
+         * Archived together with what {@code alongside} writes on this claim's connection: one commit
+         * (one WAL flush) for both. If {@code alongside} fails, nothing of it stays and the claim is
+         * still open, so {@link #failed} can record why.
+         */
+        public void stored(String storageKey, Alongside alongside) throws SQLException {
+            java.sql.Savepoint before = connection.setSavepoint();
+            try {
+                alongside.write(connection);
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback(before);
+                throw e;
+            }
+            stored(storageKey);
+        }
+
+        /** Writes that commit with a claim's outcome. */
+        @FunctionalInterface
+        public interface Alongside {
+            void write(Connection connection) throws SQLException;
+        }
+
         public void failed(String error) throws SQLException {
             update(connection, "update file_ledger set status = 'failed', last_error = ?, updated_at = now() where id = ?", error, id);
             connection.commit();
