@@ -182,7 +182,9 @@ public class BucketBench {
         int httpPort = freePort();
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(List.of(System.getenv().getOrDefault("SLUICE_JAVA_OPTS",
-                "-Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k").split(" ")));
+                // README command 1 (its argument file: the build's class-data archive, native heap trim)
+                // plus the options the README recommends for copy-heavy deployments
+                "@target/quarkus-app/sluice.jvm -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k").split(" ")));
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         System.out.println("Sluice runs as: " + String.join(" ", command));
         ProcessBuilder builder = new ProcessBuilder(command)
