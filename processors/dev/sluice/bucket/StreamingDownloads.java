@@ -1,7 +1,6 @@
 package dev.sluice.bucket;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -9,7 +8,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -21,8 +19,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * GETs of whole objects from one upstream bucket whose body streams out as it arrives: the small
@@ -41,9 +37,6 @@ import java.util.regex.Pattern;
  */
 public final class StreamingDownloads {
 
-    private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]*)</Code>");
-
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final URI bucketUrl;
     private final String region;
     /** null for a public bucket: requests go unsigned */
@@ -94,12 +87,7 @@ public final class StreamingDownloads {
                 .encodedPath(bucketUrl.getRawPath() + SdkHttpUtils.urlEncodeIgnoreSlashes(key))
                 .build();
         SdkHttpRequest request = credentials == null ? unsigned
-                : signer.sign(r -> r.identity(credentials.resolveCredentials()).request(unsigned)
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request();
+                : S3Requests.signed(unsigned, credentials.resolveCredentials(), region);
         HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(request).build()).call();
         SdkHttpResponse headers = response.httpResponse();
         AbortableInputStream body = response.responseBody().orElse(null);
@@ -108,13 +96,7 @@ public final class StreamingDownloads {
             try (InputStream in = body) {
                 answer = in == null ? "" : new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
             }
-            Matcher code = ERROR_CODE.matcher(answer);
-            String errorCode = code.find() ? code.group(1) : "HTTP " + headers.statusCode();
-            throw (S3Exception) S3Exception.builder().statusCode(headers.statusCode())
-                    .message("GET " + request.encodedPath() + ": " + headers.statusCode() + " " + errorCode)
-                    .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).errorMessage(answer)
-                            .serviceName("S3").build())
-                    .build();
+            throw S3Requests.failure(request, headers.statusCode(), answer);
         }
         long length;
         try {

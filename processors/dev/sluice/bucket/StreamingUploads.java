@@ -1,6 +1,5 @@
 package dev.sluice.bucket;
 
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -21,8 +20,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Uploads to our object store whose body streams straight from another stream (an upstream GET):
@@ -43,9 +40,6 @@ import java.util.regex.Pattern;
  */
 public final class StreamingUploads implements AutoCloseable {
 
-    private static final Pattern ERROR_CODE = Pattern.compile("<Code>([^<]*)</Code>");
-
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final URI endpoint;
     private final String region;
     private final AwsCredentialsIdentity credentials;
@@ -86,15 +80,7 @@ public final class StreamingUploads implements AutoCloseable {
     }
 
     private SdkHttpRequest signed(SdkHttpRequest.Builder request, long length) {
-        // no payload is given to the signer and payload signing is off: the signature says
-        // UNSIGNED-PAYLOAD, whatever the scheme (given a payload over http the signer would hash it)
-        return signer.sign(r -> r.identity(credentials)
-                .request(request.putHeader("Content-Length", Long.toString(length)).build())
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request();
+        return S3Requests.signed(request.putHeader("Content-Length", Long.toString(length)).build(), credentials, region);
     }
 
     private String send(SdkHttpRequest request, InputStream body, long length) throws IOException {
@@ -109,13 +95,7 @@ public final class StreamingUploads implements AutoCloseable {
         int status = response.httpResponse().statusCode();
         if (status / 100 != 2) {
             // an S3 error like the client's, so the transfer's retry rules (5xx, 429, throttling) apply
-            Matcher code = ERROR_CODE.matcher(answer);
-            String errorCode = code.find() ? code.group(1) : "HTTP " + status;
-            throw (S3Exception) S3Exception.builder().statusCode(status)
-                    .message(request.method() + " " + request.encodedPath() + ": " + status + " " + errorCode)
-                    .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).errorMessage(answer)
-                            .serviceName("S3").build())
-                    .build();
+            throw S3Requests.failure(request, status, answer);
         }
         if (exact.remaining > 0) {
             throw new IOException(request.encodedPath() + ": the body ended " + exact.remaining + " bytes early");
