@@ -8,10 +8,7 @@ import dev.sluice.outage.ObjectStoreOutage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -28,16 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Polls of upstream bucket sources: the beginning and end of each (its ingest_run row, metrics and
- * summary) as steps of the bucket-poll route, whose list → split → claim → transfer → catalogue →
- * event stages do the work (routes/bucket-ingest.camel.yaml), and the Java entry point for one-shot
- * runs and backfill periods, {@link #poll(BucketSource, List, String)}.
+ * summary) as steps of the sluice-bucket-source Kamelet, whose list → split → claim → the source
+ * route's steps (transfer, catalogue) → event stages do the work, and the Java entry point for
+ * one-shot runs and backfill periods, {@link #poll(BucketSource, List, String)}.
  */
 @ApplicationScoped
 @Named("bucketPoller")
 public class BucketPoller {
 
     private static final Logger LOG = Logger.getLogger(BucketPoller.class);
-    static final String ROUTE = "bucket-poll";
 
     @Inject
     BucketSources sources;
@@ -49,10 +45,6 @@ public class BucketPoller {
     IngestMetrics metrics;
     @Inject
     ObjectStoreOutage objectStore;
-    @Inject
-    CamelContext camel;
-    @Inject
-    ProducerTemplate producer;
     @Inject
     NewObjectVersions versions;
     @Inject
@@ -88,20 +80,13 @@ public class BucketPoller {
     }
 
     /**
-     * Polls the given periods of a source now (a one-shot run, a backfill period) through the
-     * bucket-poll route, as a scheduled poll would. Where that route is not deployed (an integration
-     * of another route file), the same beans do the same stages here, one object after another.
+     * Polls the given periods of a source now (a one-shot run, a backfill period) with the beans of the
+     * Kamelet stages and the shipped route steps (transfer, catalogue), one object after another. A
+     * step added to the source's route file does not apply here yet: on-demand runs and backfills are
+     * to become requests its route consumes (issue 21).
      */
     public PollResult poll(BucketSource source, List<ZonedDateTime> periods, String subject) throws Exception {
-        BucketPoll poll = new BucketPoll(source, periods, subject);
-        if (camel.getRoute(ROUTE) == null) {
-            return pollOneByOne(poll);
-        }
-        try {
-            return producer.requestBody("direct:" + ROUTE, poll, PollResult.class);
-        } catch (CamelExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        return pollOneByOne(new BucketPoll(source, periods, subject));
     }
 
     // ---- steps of the bucket-ingest and bucket-poll routes

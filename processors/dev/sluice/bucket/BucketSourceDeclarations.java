@@ -4,44 +4,56 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import static dev.sluice.config.YamlFields.strings;
 import static dev.sluice.config.YamlFields.text;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.sluice.sources.Sources;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.microprofile.config.Config;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Reads one bucket source declaration (type: bucket) and checks it, naming the file and field of any mistake. */
+/**
+ * Binds the parameters of one sluice-bucket-source Kamelet (a source's route file) into the source it
+ * declares, and checks them, naming the route and the parameter of any mistake. Also turns a
+ * declaration of the old format (src/main/resources/sources/*.yaml, type: bucket) into the route
+ * file that replaces it.
+ */
 public final class BucketSourceDeclarations {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /** The Kamelet's parameters that hold comma-separated lists. */
+    private static final List<String> LISTS = List.of("keys", "bands", "products", "include", "exclude", "parameters");
 
     private BucketSourceDeclarations() {
     }
 
-    public static BucketSource parse(InputStream yaml, String origin) {
-        try {
-            return parse(YAML.readTree(yaml), origin);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(origin + ": not valid YAML: " + e.getMessage(), e);
-        }
-    }
-
     /**
-     * One declaration as Sluice runs it: enabled as sluice.sources.enabled says (when set), and its
-     * upstream reached through sluice.sources.endpoint (when set: a mirror, MinIO, tests).
+     * The source a sluice-bucket-source's parameters declare, its upstream reached through
+     * sluice.sources.endpoint when that is set (a mirror, MinIO, tests).
      */
-    public static BucketSource read(JsonNode node, String origin, Config config) {
+    public static BucketSource fromParameters(Map<String, ?> parameters, String origin, Config config) {
+        ObjectNode node = JSON.createObjectNode();
+        parameters.forEach((key, value) -> {
+            if (value == null) {
+                return;
+            }
+            String text = value.toString();
+            if (LISTS.contains(key)) {
+                ArrayNode list = node.putArray(key);
+                Arrays.stream(text.split(",")).map(String::strip).filter(v -> !v.isEmpty()).forEach(list::add);
+            } else if (!text.isBlank()) {
+                node.put(key, text);
+            }
+        });
+        node.put("name", node.path("source").asText(null));
         BucketSource s = parse(node, origin);
-        boolean enabled = Sources.enabled(node, s.name(), config);
-        String endpoint = config.getOptionalValue("sluice.sources.endpoint", String.class).filter(e -> !e.isBlank()).orElse(Sources.expand(s.endpoint(), config));
-        return new BucketSource(s.name(), s.description(), enabled, s.bucket(), s.region(), s.anonymous(), endpoint,
+        String endpoint = config.getOptionalValue("sluice.sources.endpoint", String.class).filter(e -> !e.isBlank()).orElse(s.endpoint());
+        return new BucketSource(s.name(), s.description(), true, s.bucket(), s.region(), s.anonymous(), endpoint,
                 s.schedule(), s.period(), s.availabilityDelay(), s.lookBack(), s.keys(), s.forecastHours(), s.bands(),
                 s.products(), s.include(), s.exclude(), s.parameters(), s.retention());
     }
@@ -49,22 +61,22 @@ public final class BucketSourceDeclarations {
     static BucketSource parse(JsonNode node, String origin) {
         String name = text(node, "name", null);
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(origin + ": name '" + name + "' must be lower-case letters, digits and '-'");
+            throw new IllegalArgumentException(origin + ": source '" + name + "' must be lower-case letters, digits and '-'");
         }
         String where = origin + " (" + name + ")";
         String bucket = required(node, "bucket", where);
         String schedule = required(node, "schedule", where);
-        if (schedule.trim().split("\\s+").length != 5) {
+        if (!org.quartz.CronExpression.isValidExpression(schedule)) {
             throw new IllegalArgumentException(where + ": schedule '" + schedule
-                    + "' must be a 5-field cron (minute hour day month weekday): seconds are always 0");
+                    + "' is not a cron expression as Camel's cron component takes it (seconds first, '?' in one day field: 0 */2 * * * ?)");
         }
         List<KeyTemplate> keys = new ArrayList<>();
         node.path("keys").forEach(k -> keys.add(new KeyTemplate(k.asText())));
         if (keys.isEmpty()) {
             throw new IllegalArgumentException(where + ": no key templates ('keys')");
         }
-        return new BucketSource(name, text(node, "description", ""), node.path("enabled").asBoolean(false), bucket,
-                text(node, "region", "us-east-1"), node.path("anonymous").asBoolean(true), text(node, "endpoint", null),
+        return new BucketSource(name, text(node, "description", ""), true, bucket,
+                text(node, "region", "us-east-1"), Boolean.parseBoolean(text(node, "anonymous", "true")), text(node, "endpoint", null),
                 schedule, duration(node, "period", "1h", where), duration(node, "availabilityDelay", "0m", where),
                 duration(node, "lookBack", "0m", where), keys, hours(text(node, "forecastHours", ""), where),
                 strings(node.get("bands")), strings(node.get("products")),
@@ -72,6 +84,32 @@ public final class BucketSourceDeclarations {
                 strings(node.get("exclude")).stream().map(Pattern::compile).toList(),
                 strings(node.get("parameters")),
                 node.hasNonNull("retention") ? duration(node, "retention", null, where) : null);
+    }
+
+    /**
+     * The route file that replaces a declaration of the old format (type: bucket): the same source as a
+     * sluice-bucket-source route, its 5-field schedule in the cron component's form.
+     */
+    public static String routeFile(JsonNode old) {
+        String name = text(old, "name", "my-source");
+        StringBuilder file = new StringBuilder();
+        file.append("- route:\n    id: ingest-").append(name).append("\n    from:\n      uri: \"kamelet:sluice-bucket-source/")
+                .append(name).append("-poll\"\n      parameters:\n        source: ").append(name).append('\n');
+        for (String field : List.of("description", "bucket", "region", "anonymous", "endpoint", "schedule", "period",
+                "availabilityDelay", "lookBack", "keys", "forecastHours", "bands", "products", "include", "exclude",
+                "parameters", "retention")) {
+            JsonNode value = old.get(field);
+            if (value == null || value.isNull()) {
+                continue;
+            }
+            String text = value.isArray() ? String.join(",", strings(value)) : value.asText();
+            if ("schedule".equals(field) && text.trim().split("\\s+").length == 5) {
+                text = CronSchedules.toQuartz(text);
+            }
+            file.append("        ").append(field).append(": ").append(JSON.valueToTree(text).toString()).append('\n');
+        }
+        return file.append("      steps:\n        - kamelet:\n            name: sluice-object-copy-action\n")
+                .append("        - to: \"kamelet:sluice-catalog-sink\"\n").toString();
     }
 
     /** "500ms", "30s", "2m", "6h", "7d". */

@@ -97,19 +97,24 @@ public class S3Clients {
     }
 
     public S3Client upstream(BucketSource source) {
-        return upstreams.computeIfAbsent(source.name(), n -> build(
+        // keyed by where it points too: an edited route file may move a source to another endpoint or region
+        return upstreams.computeIfAbsent(clientKey(source), n -> build(
                 source.endpoint() == null ? null : URI.create(source.endpoint()), source.region(),
                 credentials(source), true));
     }
 
     /** Whole-object GETs from a source's bucket that stream their body (the small objects' copies). */
     public StreamingDownloads downloads(BucketSource source) {
-        return downloads.computeIfAbsent(source.name(), n -> new StreamingDownloads(upstream(source), source.bucket(),
+        return downloads.computeIfAbsent(clientKey(source), n -> new StreamingDownloads(upstream(source), source.bucket(),
                 source.region(), source.anonymous() ? null : credentials(source), downloadHttp(), retries));
     }
 
+    private static String clientKey(BucketSource source) {
+        return source.name() + " " + source.endpoint() + " " + source.region() + " " + source.anonymous() + " " + source.bucket();
+    }
+
     private AwsCredentialsProvider credentials(BucketSource source) {
-        return upstreamCredentials.computeIfAbsent(source.name(), n -> source.anonymous()
+        return upstreamCredentials.computeIfAbsent(clientKey(source), n -> source.anonymous()
                 ? AnonymousCredentialsProvider.create() : DefaultCredentialsProvider.builder().build());
     }
 

@@ -3,7 +3,6 @@ package dev.sluice.sources;
 import dev.sluice.api.BadRequestException;
 import dev.sluice.bucket.BucketPoller;
 import dev.sluice.bucket.BucketSource;
-import dev.sluice.bucket.CronSchedules;
 import dev.sluice.config.YamlFields;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Bucket sources: one route per source (ingest-&lt;source&gt;), periods are times (a date or a
+ * Bucket sources: one route file per source (its route starts at sluice-bucket-source), periods are times (a date or a
  * UTC time, aligned to the source's period), a period is polled by {@link BucketPoller}.
  */
 @ApplicationScoped
@@ -31,9 +30,10 @@ public class BucketSourceDriver implements SourceDriver<BucketSource> {
     @Inject
     BucketPoller poller;
 
+    /** None made here: a bucket source's route file is its route. */
     @Override
     public Map<String, Map<String, Object>> routes(BucketSource source) {
-        return Map.of("ingest-" + source.name(), Map.of("source", source.name(), "schedule", CronSchedules.toQuartz(source.schedule())));
+        return Map.of();
     }
 
     /** Without a period, the periods due now; with one (a date or time), the period holding it. */

@@ -2,7 +2,6 @@ package dev.sluice.sources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.bucket.BucketSource;
-import dev.sluice.bucket.BucketSourceDeclarations;
 import dev.sluice.http.HttpSource;
 import dev.sluice.http.HttpSources;
 import org.eclipse.microprofile.config.Config;
@@ -18,12 +17,16 @@ import java.util.Optional;
  */
 public enum SourceKind {
 
-    /** An upstream S3 bucket polled by key templates (routes/bucket-ingest.camel.yaml). */
-    BUCKET("bucket", BucketSource.class, BucketSourceDeclarations::read, "bucket-ingest", BucketSourceDriver.class),
+    /**
+     * An upstream S3 bucket polled by key templates: declared by a route file whose route starts at
+     * the sluice-bucket-source Kamelet (routes/noaa-mrms.camel.yaml), not by a declaration file.
+     */
+    BUCKET("bucket", BucketSource.class, null, null, BucketSourceDriver.class,
+            "sluice-bucket-source", dev.sluice.bucket.BucketSourceDeclarations::fromParameters),
     /** Per-period files at a URL loaded into a dataset (routes/http-ingest.camel.yaml). */
-    HTTP("http", HttpSource.class, HttpSources::read, "http-ingest", HttpSourceDriver.class);
+    HTTP("http", HttpSource.class, HttpSources::read, "http-ingest", HttpSourceDriver.class, null, null);
 
-    /** Binds one declaration (its YAML tree) into a record; {@code origin} names the file in errors. */
+    /** Binds one declaration file (its YAML tree) into a record; {@code origin} names the file in errors. */
     @FunctionalInterface
     public interface Declaration {
         Source read(JsonNode declaration, String origin, Config config);
@@ -34,14 +37,37 @@ public enum SourceKind {
     private final Declaration declaration;
     private final String template;
     private final Class<? extends SourceDriver<?>> driver;
+    private final String kamelet;
+    private final RouteDeclaration routeDeclaration;
+
+    /** Binds the parameters of a source Kamelet (one route file's source) into a record; {@code origin} names the route in errors. */
+    @FunctionalInterface
+    public interface RouteDeclaration {
+        Source read(java.util.Map<String, ?> parameters, String origin, Config config);
+    }
 
     SourceKind(String type, Class<? extends Source> record, Declaration declaration, String template,
-               Class<? extends SourceDriver<?>> driver) {
+               Class<? extends SourceDriver<?>> driver, String kamelet, RouteDeclaration routeDeclaration) {
         this.type = type;
         this.record = record;
         this.declaration = declaration;
         this.template = template;
         this.driver = driver;
+        this.kamelet = kamelet;
+        this.routeDeclaration = routeDeclaration;
+    }
+
+    /** The source Kamelet a route file of this kind starts at, or null: declared by declaration files. */
+    public String kamelet() {
+        return kamelet;
+    }
+
+    public RouteDeclaration routeDeclaration() {
+        return routeDeclaration;
+    }
+
+    public static Optional<SourceKind> ofKamelet(String kamelet) {
+        return Arrays.stream(values()).filter(k -> k.kamelet != null && k.kamelet.equals(kamelet)).findFirst();
     }
 
     /** The declaration's {@code type:} value, also the {@code type} GET /sources reports. */
@@ -49,11 +75,12 @@ public enum SourceKind {
         return type;
     }
 
+    /** How a declaration file of this kind is read, or null: the kind is declared by route files only. */
     public Declaration declaration() {
         return declaration;
     }
 
-    /** Id of the route template (in the kind's route file) its scheduled routes are made from. */
+    /** Id of the route template (in the kind's route file) its scheduled routes are made from, or null: its route files are its routes. */
     public String template() {
         return template;
     }

@@ -31,6 +31,10 @@ public class SourceRouteBinder {
         java.util.Set<SourceKind> unscheduled = java.util.EnumSet.noneOf(SourceKind.class);
         for (Source source : sources.enabled()) {
             String template = source.kind().template();
+            if (template == null) {
+                // declared by its route file, which is its route
+                continue;
+            }
             if (model.getRouteTemplateDefinition(template) == null) {
                 if (unscheduled.add(source.kind())) {
                     LOG.infof("No route template %s loaded: %s sources are not scheduled here", template, source.kind().type());

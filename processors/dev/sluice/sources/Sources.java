@@ -23,9 +23,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every declared source, of every kind: one YAML file each, shipped in src/main/resources/sources/
- * and added in SLUICE_SOURCES_DIR (a file there replaces a shipped one of the same name), bound into
- * the record of its {@code type:} ({@link SourceKind}). Adding a source is adding a file; no Java.
+ * Every declared source, of every kind. A bucket source is a route file (its route starts at the
+ * sluice-bucket-source Kamelet): {@link SourceRoutes} declares it here when the route is added and
+ * withdraws it when its file is deleted, and records it in PostgreSQL (source_declaration), so the
+ * API and the purge of another integration (Camel K) know it too. An HTTP source is still a YAML file,
+ * shipped in src/main/resources/sources/ or added in SLUICE_SOURCES_DIR (a file there replaces a
+ * shipped one of the same name), bound into the record of its {@code type:} ({@link SourceKind}).
  */
 @ApplicationScoped
 @Named("sources")
@@ -41,7 +44,16 @@ public class Sources {
     @Inject
     Instance<Object> beans;
 
+    @Inject
+    SourceDeclarationTable table;
+
     private final Map<String, Source> byName = new LinkedHashMap<>();
+    /** Sources declared by this process's route files, by name. */
+    private final Map<String, Declared> declared = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A source a route declared, and that route (a Kamelet's route id). */
+    record Declared(Source source, String route) {
+    }
 
     @PostConstruct
     void load() {
@@ -55,6 +67,12 @@ public class Sources {
             }
             String type = node == null ? "" : node.path("type").asText();
             Optional<SourceKind> kind = SourceKind.ofType(type);
+            if (kind.isPresent() && kind.get().declaration() == null) {
+                LOG.errorf("%s: %s sources are route files now; this file is ignored. Its replacement, to save as"
+                           + " routes/%s.camel.yaml (SLUICE_ROUTES_DIR):%n%s", file.getKey(), type, node.path("name").asText("my-source"),
+                        dev.sluice.bucket.BucketSourceDeclarations.routeFile(node));
+                continue;
+            }
             if (kind.isEmpty()) {
                 LOG.warnf("%s: type '%s' is no kind of source (%s): ignored", file.getKey(), type,
                         java.util.Arrays.stream(SourceKind.values()).map(SourceKind::type).toList());
@@ -67,13 +85,48 @@ public class Sources {
             }
             byName.put(source.name(), source);
         }
-        LOG.infof("Sources: %s", all().stream().map(s -> s.name() + " (" + s.kind().type()
+        LOG.infof("Source declaration files: %s", byName.values().stream().map(s -> s.name() + " (" + s.kind().type()
                 + (s.enabled() ? ", enabled " + String.join(" + ", s.crons()) : ", disabled") + ")").toList());
     }
 
-    /** Every source, kind by kind (in {@link SourceKind} order), each kind in file order. */
+    /**
+     * A route of this process declares a source (again, when its file was edited). A name another
+     * route declares already is refused, naming that route, and so is the route.
+     */
+    public void declare(Source source, Map<String, ?> parameters, String route) {
+        Declared earlier = declared.get(source.name());
+        if ((earlier != null && !earlier.route().equals(route)) || byName.containsKey(source.name())) {
+            throw new IllegalArgumentException("route " + route + ": a source named '" + source.name() + "' is already declared"
+                                               + (earlier != null ? " by route " + earlier.route() : " in a declaration file"));
+        }
+        declared.put(source.name(), new Declared(source, route));
+        table.record(source.name(), source.kind(), parameters, route);
+        LOG.infof("Source %s (%s, %s) declared by route %s", source.name(), source.kind().type(), String.join(" + ", source.crons()), route);
+    }
+
+    /** The route that declared a source was removed (its file deleted, or edited to another source). */
+    public void withdraw(String route) {
+        declared.values().removeIf(d -> {
+            if (d.route().equals(route)) {
+                table.remove(d.source().name(), route);
+                LOG.infof("Source %s withdrawn: its route %s was removed", d.source().name(), route);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Every source, kind by kind (in {@link SourceKind} order): the declaration files', this process's
+     * routes', then those other processes' routes declared (source_declaration).
+     */
     public List<Source> all() {
-        return byName.values().stream().sorted(Comparator.comparing(Source::kind)).toList();
+        Map<String, Source> all = new LinkedHashMap<>(byName);
+        declared.values().forEach(d -> all.put(d.source().name(), d.source()));
+        for (Source elsewhere : table.declaredElsewhere(all.keySet())) {
+            all.putIfAbsent(elsewhere.name(), elsewhere);
+        }
+        return all.values().stream().sorted(Comparator.comparing(Source::kind)).toList();
     }
 
     public List<Source> enabled() {
@@ -81,7 +134,11 @@ public class Sources {
     }
 
     public Optional<Source> named(String name) {
-        return Optional.ofNullable(byName.get(name));
+        Source source = byName.get(name);
+        if (source == null && declared.containsKey(name)) {
+            source = declared.get(name).source();
+        }
+        return source != null ? Optional.of(source) : table.declared(name);
     }
 
     /** The source of this name, or 404. */
