@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The real parts Sluice runs against in tests: an embedded PostgreSQL, an s3proxy S3 endpoint, a
@@ -44,12 +43,8 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             base = Files.createTempDirectory("sluice-it-");
             postgres = EmbeddedPostgresServer.start(base.resolve("postgres"));
             s3 = EmbeddedS3Server.start(base.resolve("s3"));
-            Path routes = Files.createDirectories(base.resolve("routes"));
-            try (Stream<Path> files = Files.list(Path.of("routes"))) {
-                for (Path route : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
-                    Files.copy(route, routes.resolve(route.getFileName()));
-                }
-            }
+            // the repository's route files but its shipped sources: the tests add their own (TestSources)
+            Path routes = BucketSourceFiles.copyRoutes(base.resolve("routes"));
             // the purge route runs, but never on its own during the suite (it would purge other tests' data):
             // tests purge when they want to
             Path purge = routes.resolve("retention-purge.camel.yaml");
@@ -83,7 +78,7 @@ public class SluiceTestResources implements QuarkusTestResourceLifecycleManager 
             upstream.stubFor(WireMock.post(WireMock.urlEqualTo(Events.PATH)).atPriority(5)
                     .willReturn(WireMock.aResponse().withStatus(202)));
             Path sources = Files.createDirectories(base.resolve("sources"));
-            TestSources.write(sources);
+            TestSources.write(sources, routes);
             Map<String, String> config = new HashMap<>();
             config.put("sluice.sources.dir", sources.toString());
             config.put("sluice.sources.endpoint", upstream.baseUrl());

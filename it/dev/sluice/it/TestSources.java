@@ -4,54 +4,46 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Source definitions the bucket tests poll; same layouts as the shipped NOAA ones. */
+/**
+ * The sources the tests poll: the bucket ones as route files in the tests' routes directory (never
+ * scheduled: a test polls when it wants to), same layouts as the shipped NOAA ones; the HTTP ones as
+ * declaration files.
+ */
 final class TestSources {
 
     private TestSources() {
     }
 
-    static void write(Path directory) throws IOException {
-        Files.writeString(directory.resolve("test-gfs.yaml"), """
-                type: bucket
-                name: test-gfs
-                bucket: noaa-gfs-bdp-pds
-                schedule: "0 * * * *"
-                period: 6h
-                keys: ["gfs.{yyyy}{mm}{dd}/{HH}/atmos/gfs.t{HH}z.pgrb2.0p25.f{fff}"]
-                forecastHours: "0-6/3"
-                parameters: ["TMP:2 m above ground", "APCP:surface"]
-                retention: 7d
-                """);
-        Files.writeString(directory.resolve("test-hrrr.yaml"), """
-                type: bucket
-                name: test-hrrr
-                bucket: noaa-hrrr-bdp-pds
-                schedule: "15 * * * *"
-                period: 1h
-                keys: ["hrrr.{yyyy}{mm}{dd}/conus/hrrr.t{HH}z.wrfsfcf{ff}.grib2"]
-                forecastHours: "0-1"
-                """);
-        Files.writeString(directory.resolve("test-goes.yaml"), """
-                type: bucket
-                name: test-goes
-                bucket: noaa-goes19
-                schedule: "*/5 * * * *"
-                period: 1h
-                keys: ["ABI-L2-CMIPC/{yyyy}/{ddd}/{HH}/OR_ABI-L2-CMIPC-M6C{band}_G19_s{yyyy}{ddd}{HH}{MM}{SS}{t}_e*_c*.nc"]
-                bands: ["02", "13"]
-                """);
-        Files.writeString(directory.resolve("test-mrms.yaml"), """
-                type: bucket
-                name: test-mrms
-                bucket: noaa-mrms-pds
-                schedule: "*/2 * * * *"
-                period: 1h
-                availabilityDelay: 2m
-                lookBack: 10m
-                keys: ["CONUS/{product}/{yyyy}{mm}{dd}/MRMS_{product}_{yyyy}{mm}{dd}-{HH}{MM}{SS}.grib2.gz"]
-                products: ["PrecipRate_00.00"]
-                retention: 1d
-                """);
+    static void write(Path directory, Path routes) throws IOException {
+        BucketSourceFiles.write(routes, "test-gfs", java.util.Map.ofEntries(
+                java.util.Map.entry("bucket", "noaa-gfs-bdp-pds"),
+                java.util.Map.entry("schedule", BucketSourceFiles.NEVER),
+                java.util.Map.entry("period", "6h"),
+                java.util.Map.entry("keys", "gfs.{yyyy}{mm}{dd}/{HH}/atmos/gfs.t{HH}z.pgrb2.0p25.f{fff}"),
+                java.util.Map.entry("forecastHours", "0-6/3"),
+                java.util.Map.entry("parameters", "TMP:2 m above ground,APCP:surface"),
+                java.util.Map.entry("retention", "7d")));
+        BucketSourceFiles.write(routes, "test-hrrr", java.util.Map.ofEntries(
+                java.util.Map.entry("bucket", "noaa-hrrr-bdp-pds"),
+                java.util.Map.entry("schedule", BucketSourceFiles.NEVER),
+                java.util.Map.entry("period", "1h"),
+                java.util.Map.entry("keys", "hrrr.{yyyy}{mm}{dd}/conus/hrrr.t{HH}z.wrfsfcf{ff}.grib2"),
+                java.util.Map.entry("forecastHours", "0-1")));
+        BucketSourceFiles.write(routes, "test-goes", java.util.Map.ofEntries(
+                java.util.Map.entry("bucket", "noaa-goes19"),
+                java.util.Map.entry("schedule", BucketSourceFiles.NEVER),
+                java.util.Map.entry("period", "1h"),
+                java.util.Map.entry("keys", "ABI-L2-CMIPC/{yyyy}/{ddd}/{HH}/OR_ABI-L2-CMIPC-M6C{band}_G19_s{yyyy}{ddd}{HH}{MM}{SS}{t}_e*_c*.nc"),
+                java.util.Map.entry("bands", "02,13")));
+        BucketSourceFiles.write(routes, "test-mrms", java.util.Map.ofEntries(
+                java.util.Map.entry("bucket", "noaa-mrms-pds"),
+                java.util.Map.entry("schedule", BucketSourceFiles.NEVER),
+                java.util.Map.entry("period", "1h"),
+                java.util.Map.entry("availabilityDelay", "2m"),
+                java.util.Map.entry("lookBack", "10m"),
+                java.util.Map.entry("keys", "CONUS/{product}/{yyyy}{mm}{dd}/MRMS_{product}_{yyyy}{mm}{dd}-{HH}{MM}{SS}.grib2.gz"),
+                java.util.Map.entry("products", "PrecipRate_00.00"),
+                java.util.Map.entry("retention", "1d")));
         Files.writeString(directory.resolve("test-rain-csv.yaml"), """
                 type: http
                 name: test-rain-csv
@@ -114,21 +106,15 @@ final class TestSources {
                 rateLimit: 50ms
                 """);
         // polled by HawtioStagesTest only, through its own route
-        Files.writeString(directory.resolve("test-hawtio.yaml"), """
-                type: bucket
-                name: test-hawtio
-                bucket: hawtio-upstream
-                schedule: "0 0 1 1 *"
-                period: 1d
-                keys: ["day/{yyyy}{mm}{dd}/obj-*.bin"]
-                """);
-        Files.writeString(directory.resolve("test-pollers.yaml"), """
-                type: bucket
-                name: test-pollers
-                bucket: pollers
-                schedule: "* * * * *"
-                period: 1d
-                keys: ["day/{yyyy}{mm}{dd}/obj-*.bin"]
-                """);
+        BucketSourceFiles.write(routes, "test-hawtio", java.util.Map.ofEntries(
+                java.util.Map.entry("bucket", "hawtio-upstream"),
+                java.util.Map.entry("schedule", BucketSourceFiles.NEVER),
+                java.util.Map.entry("period", "1d"),
+                java.util.Map.entry("keys", "day/{yyyy}{mm}{dd}/obj-*.bin")));
+        BucketSourceFiles.write(routes, "test-pollers", java.util.Map.ofEntries(
+                java.util.Map.entry("bucket", "pollers"),
+                java.util.Map.entry("schedule", BucketSourceFiles.NEVER),
+                java.util.Map.entry("period", "1d"),
+                java.util.Map.entry("keys", "day/{yyyy}{mm}{dd}/obj-*.bin")));
     }
 }

@@ -29,6 +29,9 @@ final class RefusingRouteReload extends RouteWatcherReloadStrategy {
         super(directory);
         this.edits = edits;
         setPattern("*.camel.yaml");
+        // by name only: Camel's own filter passes over a file that is gone, and a deleted route file
+        // must stop its routes (a deleted source's file stops the source)
+        setFileFilter(file -> file.getName().endsWith(".camel.yaml"));
         // only the edited file's routes are replaced; the other files' routes keep running
         setRemoveAllRoutes(false);
     }

@@ -42,19 +42,40 @@ class KeyTemplateTest {
         assertNull(goes.parse("ABI-L2-CMIPC/2025/170/12/README.txt"));
     }
 
+    private static final org.eclipse.microprofile.config.Config CONFIG = new io.smallrye.config.SmallRyeConfigBuilder().build();
+
     @Test
-    void sourcesEnumerateForecastHoursBandsAndProducts() {
-        BucketSource source = BucketSourceDeclarations.parse(new java.io.ByteArrayInputStream("""
+    void aDeclarationOfTheOldFormatShouldBecomeTheRouteFileThatReplacesIt() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode old = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree("""
                 type: bucket
-                name: s
-                bucket: b
+                name: old-gfs
+                bucket: noaa-gfs-bdp-pds
                 schedule: "0 * * * *"
                 period: 6h
-                availabilityDelay: 4h
-                lookBack: 12h
                 keys: ["gfs.{yyyy}{mm}{dd}/{HH}/atmos/gfs.t{HH}z.pgrb2.0p25.f{fff}"]
-                forecastHours: "0-12/6,24"
-                """.getBytes()), "s.yaml");
+                parameters: ["TMP:2 m above ground", "APCP:surface"]
+                """);
+        String file = BucketSourceDeclarations.routeFile(old);
+        // the route file's parameters bind into the same source, its schedule in the cron component's form
+        com.fasterxml.jackson.databind.JsonNode route = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(file).get(0).path("route");
+        assertEquals("kamelet:sluice-bucket-source/old-gfs-poll", route.path("from").path("uri").asText());
+        java.util.Map<String, Object> parameters = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(route.path("from").path("parameters"),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
+        BucketSource source = BucketSourceDeclarations.fromParameters(parameters, "route old-gfs-poll", CONFIG);
+        assertEquals("0 0 * * * ?", source.schedule());
+        assertEquals(List.of("TMP:2 m above ground", "APCP:surface"), source.parameters());
+        assertEquals("noaa-gfs-bdp-pds", source.bucket());
+    }
+
+    @Test
+    void sourcesEnumerateForecastHoursBandsAndProducts() {
+        // as a route file gives them to the sluice-bucket-source Kamelet
+        BucketSource source = BucketSourceDeclarations.fromParameters(java.util.Map.of(
+                "source", "s", "bucket", "b", "schedule", "0 0 * * * ?", "period", "6h", "availabilityDelay", "4h",
+                "lookBack", "12h", "keys", "gfs.{yyyy}{mm}{dd}/{HH}/atmos/gfs.t{HH}z.pgrb2.0p25.f{fff}", "forecastHours", "0-12/6,24",
+                "parameters", "TMP:2 m above ground, APCP:surface"), "route s-poll", CONFIG);
+        assertEquals(List.of("TMP:2 m above ground", "APCP:surface"), source.parameters());
         assertEquals(List.of(0, 6, 12, 24), source.forecastHours());
         assertEquals(4, source.enumerations(source.keys().get(0)).size());
         // at 18:30 with a 4 h delay and 12 h look-back: the cycles 00 and 06 and 12 of that day
@@ -65,12 +86,12 @@ class KeyTemplateTest {
     @Test
     void mistakesInADefinitionAreReported() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new KeyTemplate("a/{nope}/b")).getMessage().contains("{nope}"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> BucketSourceDeclarations.parse(new java.io.ByteArrayInputStream("""
-                name: s
-                bucket: b
-                schedule: "0 0 * * * ?"
-                keys: ["x"]
-                """.getBytes()), "s.yaml")).getMessage().contains("5-field cron"));
+        IllegalArgumentException schedule = assertThrows(IllegalArgumentException.class, () -> BucketSourceDeclarations.fromParameters(
+                java.util.Map.of("source", "s", "bucket", "b", "schedule", "0 * * * *", "keys", "x"), "route s-poll", CONFIG));
+        assertTrue(schedule.getMessage().contains("route s-poll") && schedule.getMessage().contains("0 */2 * * * ?"), schedule.getMessage());
+        IllegalArgumentException period = assertThrows(IllegalArgumentException.class, () -> BucketSourceDeclarations.fromParameters(
+                java.util.Map.of("source", "s", "bucket", "b", "schedule", "0 0 * * * ?", "keys", "x", "lookBack", "ten minutes"), "route s-poll", CONFIG));
+        assertTrue(period.getMessage().contains("lookBack"), period.getMessage());
     }
 
     @Test

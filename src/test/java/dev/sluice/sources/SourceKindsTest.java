@@ -12,11 +12,12 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every shipped declaration binds into the record of its kind, with its placeholders resolved by the configuration. */
@@ -33,13 +34,51 @@ class SourceKindsTest {
         return SourceKind.ofType(node.path("type").asText()).orElseThrow().declaration().read(node, file, config);
     }
 
+    /** A shipped bucket source's route file, as its sluice-bucket-source Kamelet binds it. */
+    private static BucketSource route(Path file, Config config) throws Exception {
+        JsonNode from = YAML.readTree(file.toFile()).get(0).path("route").path("from");
+        assertTrue(from.path("uri").asText().startsWith("kamelet:sluice-bucket-source/"), file + " starts at the Kamelet");
+        Map<String, Object> parameters = new ObjectMapper().convertValue(from.path("parameters"), new com.fasterxml.jackson.core.type.TypeReference<>() {
+        });
+        return (BucketSource) SourceKind.BUCKET.routeDeclaration().read(parameters, file.toString(), config);
+    }
+
+    private static List<Path> shippedBucketRoutes() throws Exception {
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path directory : List.of(Path.of("routes"), Path.of("routes/available"))) {
+            try (Stream<Path> list = Files.list(directory)) {
+                for (Path file : list.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                    if (Files.readString(file).contains("kamelet:sluice-bucket-source")) {
+                        files.add(file);
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    @Test
+    void everyShippedBucketSourceRouteFileShouldBindIntoABucketSource() throws Exception {
+        List<Path> files = shippedBucketRoutes();
+        assertEquals(4, files.size(), "the four NOAA sources: " + files);
+        for (Path file : files) {
+            BucketSource source = route(file, config(Map.of()));
+            assertEquals(file.getFileName().toString(), source.name() + ".camel.yaml");
+            assertTrue(source.enabled() && !source.keys().isEmpty() && source.retention() != null, source.name());
+            assertEquals(source.name() + "/", source.storagePrefix());
+        }
+        BucketSource gfs = route(Path.of("routes/available/noaa-gfs.camel.yaml"), config(Map.of()));
+        assertEquals(List.of("TMP:2 m above ground", "APCP:surface"), gfs.parameters());
+        assertEquals(List.of(0, 3, 6, 9, 12, 15, 18, 21, 24), gfs.forecastHours());
+    }
+
     @Test
     void everyShippedDeclarationShouldBindIntoTheRecordOfItsKind() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("src/main/resources/sources"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
                 Source source = read(file.getFileName().toString(), config(Map.of()));
                 assertEquals(file.getFileName().toString(), source.name() + ".yaml");
-                assertTrue(source.kind() == SourceKind.BUCKET ? source instanceof BucketSource : source instanceof HttpSource, source.name());
+                assertTrue(source instanceof HttpSource, source.name() + ": declaration files are HTTP sources");
                 assertTrue(source.storagePrefix().endsWith(source.name() + "/"));
             }
         }
@@ -55,12 +94,10 @@ class SourceKindsTest {
     }
 
     @Test
-    void enabledAndEndpointShouldFollowTheOverrides() throws Exception {
-        Config config = config(Map.of("sluice.sources.enabled", "noaa-hrrr", "sluice.sources.endpoint", "http://127.0.0.1:9000"));
-        BucketSource mrms = assertInstanceOf(BucketSource.class, read("noaa-mrms.yaml", config));
-        BucketSource hrrr = assertInstanceOf(BucketSource.class, read("noaa-hrrr.yaml", config));
-        assertTrue(!mrms.enabled() && hrrr.enabled());
-        assertEquals("http://127.0.0.1:9000", hrrr.endpoint());
+    void theEndpointShouldFollowTheOverride() throws Exception {
+        Config config = config(Map.of("sluice.sources.endpoint", "http://127.0.0.1:9000"));
+        assertEquals("http://127.0.0.1:9000", route(Path.of("routes/noaa-mrms.camel.yaml"), config).endpoint());
+        assertNull(route(Path.of("routes/noaa-mrms.camel.yaml"), config(Map.of())).endpoint());
     }
 
     @Test
@@ -69,9 +106,11 @@ class SourceKindsTest {
         assertEquals(Map.of("source", "rain-gauge-workbooks", "timer", "rain-gauge-workbooks-2", "schedule", "0 0 4 ? * SUN",
                 "periods", "current-and-previous"), new HttpSourceDriver().routes(workbooks).get("ingest-rain-gauge-workbooks-2"));
         assertEquals(2, new HttpSourceDriver().routes(workbooks).size());
-        BucketSource gfs = (BucketSource) read("noaa-gfs.yaml", config(Map.of()));
-        assertEquals(Map.of("ingest-noaa-gfs", Map.of("source", "noaa-gfs", "schedule", "0 0 * * * ?")), new BucketSourceDriver().routes(gfs));
-        assertEquals("bucket-ingest", gfs.kind().template());
+        // a bucket source's route file is its route: none is made for it
+        BucketSource gfs = route(Path.of("routes/available/noaa-gfs.camel.yaml"), config(Map.of()));
+        assertEquals(Map.of(), new BucketSourceDriver().routes(gfs));
+        assertNull(gfs.kind().template());
+        assertEquals("sluice-bucket-source", gfs.kind().kamelet());
         assertEquals("http-ingest", workbooks.kind().template());
     }
 
