@@ -50,18 +50,16 @@ class BackfillCrashIT {
                             .formatted(stamp.substring(0, 8), stamp)), RequestBody.fromString("reading " + stamp));
                 }
             }
-            Path sources = Files.createDirectories(base.resolve("sources"));
-            Files.writeString(sources.resolve("bf-mrms.yaml"), """
-                    type: bucket
-                    name: bf-mrms
-                    bucket: noaa-mrms-pds
-                    schedule: "*/2 * * * *"
-                    period: 1h
-                    keys: ["CONUS/{product}/{yyyy}{mm}{dd}/MRMS_{product}_{yyyy}{mm}{dd}-{HH}{MM}{SS}.grib2.gz"]
-                    products: ["PrecipRate_00.00"]
-                    """);
-            Map<String, String> env = Map.of("SLUICE_SOURCES_DIR", sources.toString(),
-                    "SLUICE_SOURCES_ENDPOINT", upstream.endpoint().toString(), "SLUICE_SOURCES_ENABLED", "none");
+            // the source as a user adds it: its route file in the routes directory, never scheduled (only backfilled)
+            Path routes = BucketSourceFiles.copyRoutes(base.resolve("routes"));
+            BucketSourceFiles.write(routes, "bf-mrms", Map.of(
+                    "bucket", "noaa-mrms-pds",
+                    "schedule", BucketSourceFiles.NEVER,
+                    "period", "1h",
+                    "keys", "CONUS/{product}/{yyyy}{mm}{dd}/MRMS_{product}_{yyyy}{mm}{dd}-{HH}{MM}{SS}.grib2.gz",
+                    "products", "PrecipRate_00.00"));
+            Map<String, String> env = Map.of("SLUICE_ROUTES_DIR", routes.toString(),
+                    "SLUICE_SOURCES_ENDPOINT", upstream.endpoint().toString());
 
             long id;
             java.util.concurrent.atomic.AtomicInteger doneAtKill = new java.util.concurrent.atomic.AtomicInteger();

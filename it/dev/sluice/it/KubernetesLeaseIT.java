@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Substituted, as in {@link DeployedAsShippedIT}: PostgreSQL and the object store (embedded, started
  * here), the Secret's values, the API server (the mock). Added to the rendered environment: short Lease
  * timings (SLUICE_CLUSTER_LEASE_DURATION_MS and co., 3 s instead of 15 s) so the failover fits a CI run,
- * the source definition and the test upstream (SLUICE_SOURCES_DIR, SLUICE_SOURCES_ENDPOINT), and a
+ * the source's route file and the test upstream (SLUICE_ROUTES_DIR, SLUICE_SOURCES_ENDPOINT), and a
  * shorter backfill check (SLUICE_BACKFILL_CHECK_MS). A scheduled poll (cron, once a minute at most) is
  * leader-only under the same route policy; a backfill shows the same election within seconds.
  */
@@ -74,16 +74,15 @@ class KubernetesLeaseIT {
                 String hour = BACKFILL_START.plusHours(h).format(DateTimeFormatter.ofPattern("yyyyMMdd/HH"));
                 s3.putObject(b -> b.bucket("lease-upstream").key("hourly/" + hour + "/reading.bin"), RequestBody.fromString("reading " + hour));
             }
-            Path sources = Files.createDirectories(base.resolve("sources"));
-            Files.writeString(sources.resolve("lease-backfill.yaml"), """
-                    type: bucket
-                    name: lease-backfill
-                    bucket: lease-upstream
-                    anonymous: true
-                    schedule: "0 0 1 1 *"
-                    period: 1h
-                    keys: ["hourly/{yyyy}{mm}{dd}/{HH}/reading.bin"]
-                    """);
+            // the source as a user adds it: its route file in the routes directory both replicas load (the
+            // image's route files but the shipped sources), never scheduled: only backfilled
+            Path routes = BucketSourceFiles.copyRoutes(base.resolve("routes"));
+            BucketSourceFiles.write(routes, "lease-backfill", Map.of(
+                    "bucket", "lease-upstream",
+                    "anonymous", "true",
+                    "schedule", BucketSourceFiles.NEVER,
+                    "period", "1h",
+                    "keys", "hourly/{yyyy}{mm}{dd}/{HH}/reading.bin"));
             Map<String, String> substitutions = new HashMap<>(api.clientEnvironment());
             substitutions.put("SLUICE_DB_URL", postgres.jdbcUrl());
             substitutions.put("SLUICE_DB_USER", postgres.username());
@@ -96,9 +95,8 @@ class KubernetesLeaseIT {
             substitutions.put("SLUICE_CLUSTER_LEASE_DURATION_MS", String.valueOf(LEASE_DURATION_MS));
             substitutions.put("SLUICE_CLUSTER_RENEW_DEADLINE_MS", "2000");
             substitutions.put("SLUICE_CLUSTER_RETRY_PERIOD_MS", String.valueOf(RETRY_PERIOD_MS));
-            substitutions.put("SLUICE_SOURCES_DIR", sources.toString());
+            substitutions.put("SLUICE_ROUTES_DIR", routes.toString());
             substitutions.put("SLUICE_SOURCES_ENDPOINT", upstream.endpoint().toString());
-            substitutions.put("SLUICE_SOURCES_ENABLED", "lease-backfill");
             substitutions.put("SLUICE_BACKFILL_CHECK_MS", "1000");
             // the landing claim is ReadWriteMany: one directory both replicas mount
             Map<String, Path> shared = Map.of("landing", Files.createDirectories(base.resolve("landing-claim")));

@@ -56,27 +56,22 @@ class ScaleOutIT {
                 s3.putObject(b -> b.bucket("scaleout-upstream").key("hourly/" + hour + "/reading.bin"), RequestBody.fromString("reading " + hour));
             }
         }
-        Path sources = Files.createDirectories(base.resolve("sources"));
-        Files.writeString(sources.resolve("scaleout-test.yaml"), """
-                type: bucket
-                name: scaleout-test
-                bucket: scaleout-upstream
-                anonymous: true
-                schedule: "* * * * *"
-                period: 1d
-                lookBack: 1d
-                keys: ["obs/{yyyy}{mm}{dd}/obj-*.bin"]
-                """);
-        // not scheduled (SLUICE_SOURCES_ENABLED names the other): only backfilled
-        Files.writeString(sources.resolve("scaleout-backfill.yaml"), """
-                type: bucket
-                name: scaleout-backfill
-                bucket: scaleout-upstream
-                anonymous: true
-                schedule: "0 0 1 1 *"
-                period: 1h
-                keys: ["hourly/{yyyy}{mm}{dd}/{HH}/reading.bin"]
-                """);
+        // the sources as a user adds them: route files in the routes directory both replicas load
+        Path routes = BucketSourceFiles.copyRoutes(base.resolve("routes"));
+        BucketSourceFiles.write(routes, "scaleout-test", Map.of(
+                "bucket", "scaleout-upstream",
+                "anonymous", "true",
+                "schedule", "0 * * * * ?",
+                "period", "1d",
+                "lookBack", "1d",
+                "keys", "obs/{yyyy}{mm}{dd}/obj-*.bin"));
+        // never scheduled: only backfilled
+        BucketSourceFiles.write(routes, "scaleout-backfill", Map.of(
+                "bucket", "scaleout-upstream",
+                "anonymous", "true",
+                "schedule", BucketSourceFiles.NEVER,
+                "period", "1h",
+                "keys", "hourly/{yyyy}{mm}{dd}/{HH}/reading.bin"));
         Path landing = Files.createDirectories(base.resolve("landing"));
         Map<String, String> shared = new HashMap<>();
         shared.put("SLUICE_DB_URL", postgres.jdbcUrl());
@@ -85,9 +80,8 @@ class ScaleOutIT {
         shared.put("SLUICE_S3_ENDPOINT", store.endpoint().toString());
         shared.put("SLUICE_S3_ACCESS_KEY", store.accessKey());
         shared.put("SLUICE_S3_SECRET_KEY", store.secretKey());
-        shared.put("SLUICE_SOURCES_DIR", sources.toString());
+        shared.put("SLUICE_ROUTES_DIR", routes.toString());
         shared.put("SLUICE_SOURCES_ENDPOINT", upstream.endpoint().toString());
-        shared.put("SLUICE_SOURCES_ENABLED", "scaleout-test");
         shared.put("SLUICE_CLUSTER", "file");
         shared.put("SLUICE_CLUSTER_DIR", Files.createDirectories(base.resolve("cluster")).toString());
         shared.put("SLUICE_BACKFILL_CHECK_MS", "1000");
