@@ -29,11 +29,67 @@ final class RefusingRouteReload extends RouteWatcherReloadStrategy {
         super(directory);
         this.edits = edits;
         setPattern("*.camel.yaml");
-        // by name only: Camel's own filter passes over a file that is gone, and a deleted route file
-        // must stop its routes (a deleted source's file stops the source)
-        setFileFilter(file -> file.getName().endsWith(".camel.yaml"));
+
         // only the edited file's routes are replaced; the other files' routes keep running
         setRemoveAllRoutes(false);
+    }
+
+    /** Camel's watcher reloads created and modified files only: deleted ones are looked for every 2 s. */
+    private java.util.concurrent.ScheduledExecutorService deletions;
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        deletions = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RouteFileDeletions");
+        deletions.scheduleWithFixedDelay(this::removeDeleted, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (deletions != null) {
+            getCamelContext().getExecutorServiceManager().shutdown(deletions);
+        }
+        super.doStop();
+    }
+
+    /** A route file that is gone: its routes are stopped and removed (a deleted source's file stops the source). */
+    private void removeDeleted() {
+        for (Path file : List.copyOf(applied.keySet())) {
+            if (Files.exists(file)) {
+                continue;
+            }
+            applied.remove(file);
+            List<String> removed = new java.util.ArrayList<>();
+            for (org.apache.camel.Route route : List.copyOf(getCamelContext().getRoutes())) {
+                Resource source = route.getSourceResource();
+                if (source != null && source.getLocation() != null && source.getLocation().startsWith("file:")
+                    && Path.of(source.getLocation().substring("file:".length())).toAbsolutePath().normalize().equals(file)) {
+                    removed.add(route.getRouteId());
+                    // the route of the Kamelet it starts at (a source's poll) goes with it
+                    if (route.getEndpoint() instanceof org.apache.camel.component.kamelet.KameletEndpoint kamelet) {
+                        removed.add(kamelet.getRouteId());
+                    }
+                }
+            }
+            for (org.apache.camel.Route route : List.copyOf(getCamelContext().getRoutes())) {
+                // and those of the Kamelets its steps call (kamelet: EIP, to: kamelet:)
+                if (removed.contains(String.valueOf(route.getProperties().get(org.apache.camel.Route.PARENT_PROPERTY)))) {
+                    removed.add(route.getRouteId());
+                }
+            }
+            for (String route : removed) {
+                try {
+                    if (getCamelContext().getRoute(route) != null) {
+                        getCamelContext().getRouteController().stopRoute(route);
+                        getCamelContext().removeRoute(route);
+                    }
+                } catch (Exception e) {
+                    LOG.errorf("Route file %s was deleted, but its route %s could not be removed: %s", file, route, reason(e));
+                }
+            }
+            LOG.infof("Route file %s was deleted: its routes %s are removed", file, removed);
+            edits.applied(file.getFileName().toString());
+        }
     }
 
     void remember(Path file, String content) {
