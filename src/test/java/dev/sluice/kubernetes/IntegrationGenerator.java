@@ -21,12 +21,19 @@ import java.util.stream.Stream;
  * route file itself: its content as the source, and its `# camel-k:` modeline (name, dependency,
  * config, property, trait) as the spec. The CRs are never edited by hand; IntegrationsInSyncTest
  * fails the build when they differ from what this makes of routes/ (run it with
- * -Dsluice.regenerate=true to write them).
+ * -Dsluice.regenerate=true to write them). The Kamelets shipped in src/main/resources/kamelets/ are
+ * copied to kubernetes/camel-k/kamelets/ as they are (a Kamelet file is its CR), kept in sync the same way.
  */
 public final class IntegrationGenerator {
 
     static final Path ROUTES = Path.of("routes");
+    /** route files shipped disabled (copied into routes/ to enable them): no CR of their own */
+    static final Path AVAILABLE_ROUTES = ROUTES.resolve("available");
     static final Path OUTPUT = Path.of("kubernetes/camel-k");
+    /** the Kamelets Sluice ships (in the processors jar at kamelets/, Camel's default classpath:kamelets) */
+    static final Path KAMELETS = Path.of("src/main/resources/kamelets");
+    /** the same Kamelets as Kamelet CRs, for the operator to find and mount (kubectl apply -f kubernetes/camel-k/kamelets/) */
+    static final Path KAMELET_OUTPUT = OUTPUT.resolve("kamelets");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
@@ -62,6 +69,28 @@ public final class IntegrationGenerator {
                             + YAML.writeValueAsString(integration));
         }
         return result;
+    }
+
+    /** Output file name → content of the Kamelet CRs: each shipped Kamelet, byte for byte (a Kamelet file is a CR). */
+    static Map<String, String> kamelets() throws IOException {
+        Map<String, String> result = new TreeMap<>();
+        try (Stream<Path> list = Files.list(KAMELETS)) {
+            for (Path file : list.filter(f -> f.toString().endsWith(".kamelet.yaml")).sorted().toList()) {
+                result.put(file.getFileName().toString(), Files.readString(file));
+            }
+        }
+        return result;
+    }
+
+    /** The route files: routes/*.camel.yaml, then, with {@code available}, those of routes/available/. */
+    static List<Path> routeFiles(boolean available) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path directory : available ? List.of(ROUTES, AVAILABLE_ROUTES) : List.of(ROUTES)) {
+            try (Stream<Path> list = Files.list(directory)) {
+                files.addAll(list.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList());
+            }
+        }
+        return files;
     }
 
     /** The options of a file's modeline, in order. */

@@ -25,13 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * kubernetes/camel-k/ is exactly what IntegrationGenerator makes of routes/ (the build fails on
  * drift), every CR is valid against the Camel K v2.10.1 Integration CRD, and the cron integrations
- * meet the cron trait's rules.
+ * meet the cron trait's rules. kubernetes/camel-k/kamelets/ holds the shipped Kamelets as they are,
+ * each valid against the Camel K v2.10.1 Kamelet CRD.
  */
 class IntegrationsInSyncTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** the Camel K v2.10.1 Integration CRD (src/test/resources/camel-k/) */
     private static final String CRD = "/camel-k/camel.apache.org_integrations.yaml";
+    /** the Camel K v2.10.1 Kamelet CRD (src/test/resources/camel-k/) */
+    private static final String KAMELET_CRD = "/camel-k/camel.apache.org_kamelets.yaml";
 
     @Test
     void theIntegrationCrsShouldBeExactlyWhatTheRouteFilesSay() throws Exception {
@@ -56,6 +59,62 @@ class IntegrationsInSyncTest {
             assertEquals(cr.getValue(), Files.readString(IntegrationGenerator.OUTPUT.resolve(cr.getKey())),
                     cr.getKey() + " differs from its route file" + hint);
         }
+    }
+
+    @Test
+    void theKameletCrsShouldBeExactlyTheShippedKamelets() throws Exception {
+        Map<String, String> expected = IntegrationGenerator.kamelets();
+        if (Boolean.getBoolean("sluice.regenerate")) {
+            Files.createDirectories(IntegrationGenerator.KAMELET_OUTPUT);
+            try (Stream<Path> old = Files.list(IntegrationGenerator.KAMELET_OUTPUT)) {
+                for (Path f : old.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                    Files.delete(f);
+                }
+            }
+            for (Map.Entry<String, String> kamelet : expected.entrySet()) {
+                Files.writeString(IntegrationGenerator.KAMELET_OUTPUT.resolve(kamelet.getKey()), kamelet.getValue());
+            }
+        }
+        assertEquals(Set.of("sluice-bucket-source.kamelet.yaml", "sluice-catalog-sink.kamelet.yaml", "sluice-object-copy-action.kamelet.yaml"),
+                expected.keySet(), "the shipped Kamelets");
+        Set<String> present = new TreeSet<>();
+        try (Stream<Path> files = Files.list(IntegrationGenerator.KAMELET_OUTPUT)) {
+            files.filter(f -> f.toString().endsWith(".yaml")).forEach(f -> present.add(f.getFileName().toString()));
+        }
+        String hint = " — regenerate with: mvn -B test -Dtest=IntegrationsInSyncTest -Dsluice.regenerate=true";
+        assertEquals(expected.keySet(), present, "kubernetes/camel-k/kamelets/ has other files than src/main/resources/kamelets/" + hint);
+        for (Map.Entry<String, String> kamelet : expected.entrySet()) {
+            assertEquals(kamelet.getValue(), Files.readString(IntegrationGenerator.KAMELET_OUTPUT.resolve(kamelet.getKey())),
+                    kamelet.getKey() + " differs from the shipped Kamelet" + hint);
+        }
+    }
+
+    @Test
+    void everyKameletCrShouldBeValidAgainstTheCamelKKameletCrd() throws Exception {
+        JsonNode crd;
+        try (var in = IntegrationsInSyncTest.class.getResourceAsStream(KAMELET_CRD)) {
+            crd = YAML.readTree(in);
+        }
+        JsonNode openApi = crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema");
+        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
+        Map<String, String> kamelets = IntegrationGenerator.kamelets();
+        for (Map.Entry<String, String> file : kamelets.entrySet()) {
+            JsonNode kamelet = YAML.readTree(file.getValue());
+            Set<ValidationMessage> errors = schema.validate(kamelet);
+            assertTrue(errors.isEmpty(), file.getKey() + ": " + errors);
+            assertEquals("camel.apache.org/v1", kamelet.path("apiVersion").asText());
+            assertEquals(crd.path("spec").path("names").path("kind").asText(), kamelet.path("kind").asText());
+            // Camel loads <location>/<name>.kamelet.yaml, the operator looks the CR up by its name
+            assertEquals(file.getKey(), kamelet.path("metadata").path("name").asText() + ".kamelet.yaml", "the file is named after the Kamelet");
+            assertTrue(Set.of("source", "sink", "action").contains(kamelet.path("metadata").path("labels").path("camel.apache.org/kamelet.type").asText()),
+                    file.getKey() + ": label camel.apache.org/kamelet.type source, sink or action");
+            assertTrue(kamelet.path("spec").path("template").path("from").isObject() || kamelet.path("spec").path("template").path("route").path("from").isObject(),
+                    file.getKey() + ": a route template");
+        }
+        // and the check can fail: dependencies that are not a list of strings are refused
+        JsonNode broken = YAML.readTree(kamelets.get("sluice-catalog-sink.kamelet.yaml"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.path("spec")).put("dependencies", "camel:bean");
+        assertFalse(schema.validate(broken).isEmpty(), "the CRD schema refuses a string for spec.dependencies");
     }
 
     @Test
