@@ -1,5 +1,7 @@
 package dev.sluice.kubernetes;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -29,7 +31,9 @@ class RouteFilesStandAloneTest {
     /** URI scheme → the modeline dependency that provides it */
     private static final Map<String, String> COMPONENTS = Map.of(
             "cron", "mvn:org.apache.camel:camel-cron", "timer", "camel:timer", "file", "camel:file", "aws2-s3", "camel:aws2-s3",
-            "direct", "camel:direct", "platform-http", "camel:platform-http", "seda", "camel:seda");
+            "direct", "camel:direct", "platform-http", "camel:platform-http", "seda", "camel:seda", "kamelet", "camel:kamelet");
+    /** a Kamelet a route uses: kamelet:NAME in a from/to URI, or the kamelet: step's name */
+    private static final Pattern KAMELET = Pattern.compile("(?:(?:uri|to): \"?kamelet:|- kamelet:\\s*\\n\\s*name: \"?)([a-z0-9-]+)");
     private static final Pattern URI = Pattern.compile("(?:uri|to): \"?([a-z0-9-]+):([^\"?\\s]*)");
     private static final Pattern FROM = Pattern.compile("from:\\s*\\n\\s*uri: \"?direct:([^\"\\s]+)");
     private static final Pattern TO_DIRECT = Pattern.compile("to: \"?direct:([^\"\\s]+)");
@@ -41,6 +45,7 @@ class RouteFilesStandAloneTest {
     /** a setting a bean reads without a default */
     private static final Pattern REQUIRED_PROPERTY = Pattern.compile("@ConfigProperty\\(name = \"(SLUICE_[A-Z0-9_]+)\"\\)");
     private static final Pattern VERSION = Pattern.compile("<artifactId>(sluice|sluice-processors)</artifactId>\\s*(?:<!--[^>]*-->\\s*)?<version>([^<]+)</version>");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern PLATFORM = Pattern.compile("<quarkus\\.platform\\.version>([^<]+)</quarkus\\.platform\\.version>");
 
     @Test
@@ -50,16 +55,37 @@ class RouteFilesStandAloneTest {
         String pom = Files.readString(Path.of("processors/pom.xml"));
         String processors = "mvn:dev.sluice:sluice-processors:" + match(VERSION, pom, 2);
         String platform = match(PLATFORM, pom, 1);
-        List<Path> files;
-        try (Stream<Path> list = Files.list(IntegrationGenerator.ROUTES)) {
-            files = list.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList();
-        }
+        // the shipped route files and those shipped disabled (routes/available/: copied into routes/ to enable one)
+        List<Path> files = IntegrationGenerator.routeFiles(true);
+        assertTrue(files.stream().anyMatch(f -> f.startsWith(IntegrationGenerator.AVAILABLE_ROUTES)), "routes/available/: " + files);
+        Map<String, String> kamelets = kamelets();
         Set<String> problems = new TreeSet<>();
         for (Path file : files) {
-            String content = Files.readString(file);
+            String routes = Files.readString(file);
             Set<String> dependencies = new HashSet<>();
-            IntegrationGenerator.modeline(content).stream().filter(o -> o[0].equals("dependency")).forEach(o -> dependencies.add(o[1]));
-            String name = file.getFileName().toString();
+            IntegrationGenerator.modeline(routes).stream().filter(o -> o[0].equals("dependency")).forEach(o -> dependencies.add(o[1]));
+            String name = IntegrationGenerator.ROUTES.relativize(file).toString();
+            // the Kamelets it uses run in its integration: what their templates use, the file must declare too (the
+            // operator adds a Kamelet's dependencies only when it finds the Kamelet as a CR, not in a jar)
+            StringBuilder withKamelets = new StringBuilder(routes);
+            Set<String> declared = new HashSet<>();
+            dependencies.forEach(d -> declared.add(withoutVersion(d)));
+            for (String used : new TreeSet<>(KAMELET.matcher(routes).results().map(m -> m.group(1)).filter(k -> !Set.of("source", "sink").contains(k)).toList())) {
+                String kameletFile = kamelets.get(used);
+                if (kameletFile == null) {
+                    problems.add(name + ": uses Kamelet " + used + ", which src/main/resources/kamelets/ does not ship");
+                    continue;
+                }
+                // its template as written (spec.template, the file's last part)
+                assertTrue(kameletFile.contains("\n  template:\n"), used + ": spec.template last");
+                withKamelets.append('\n').append(kameletFile.substring(kameletFile.indexOf("\n  template:\n")));
+                YAML.readTree(kameletFile).path("spec").path("dependencies").forEach(d -> {
+                    if (!declared.contains(withoutVersion(d.asText()))) {
+                        problems.add(name + ": uses Kamelet " + used + " but does not declare its dependency " + d.asText());
+                    }
+                });
+            }
+            String content = withKamelets.toString();
             if (dependencies.stream().noneMatch(d -> d.startsWith("mvn:dev.sluice:sluice-processors:"))) {
                 problems.add(name + ": does not declare the processors artifact");
             }
@@ -152,6 +178,25 @@ class RouteFilesStandAloneTest {
         }
         assertTrue(required.contains("SLUICE_DB_URL") && required.contains("SLUICE_S3_ENDPOINT"), required.toString());
         return required;
+    }
+
+    /** The shipped Kamelets' files, by Kamelet name. */
+    private static Map<String, String> kamelets() throws Exception {
+        Map<String, String> kamelets = new java.util.TreeMap<>();
+        for (String content : IntegrationGenerator.kamelets().values()) {
+            kamelets.put(YAML.readTree(content).path("metadata").path("name").asText(), content);
+        }
+        assertTrue(kamelets.containsKey("sluice-bucket-source"), kamelets.keySet().toString());
+        return kamelets;
+    }
+
+    /** mvn:G:A[:V] → mvn:G:A (for an org.apache.camel artifact the BOM decides the version anyway); camel:X as it is. */
+    private static String withoutVersion(String dependency) {
+        if (!dependency.startsWith("mvn:")) {
+            return dependency;
+        }
+        String[] gav = dependency.split(":");
+        return gav[0] + ":" + gav[1] + ":" + gav[2];
     }
 
     private static String match(Pattern pattern, String text, int group) {

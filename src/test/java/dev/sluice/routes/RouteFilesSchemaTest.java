@@ -29,11 +29,15 @@ class RouteFilesSchemaTest {
             schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
         }
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        List<Path> files;
-        try (Stream<Path> list = Files.list(Path.of("routes"))) {
-            files = list.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList();
+        // the shipped route files and those shipped disabled (routes/available/)
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path directory : List.of(Path.of("routes"), Path.of("routes/available"))) {
+            try (Stream<Path> list = Files.list(directory)) {
+                files.addAll(list.filter(f -> f.toString().endsWith(".camel.yaml")).sorted().toList());
+            }
         }
         assertTrue(files.size() >= 9, "route files: " + files);
+        assertTrue(files.stream().anyMatch(f -> f.startsWith(Path.of("routes/available"))), "routes/available/: " + files);
         for (Path file : files) {
             JsonNode routes = yaml.readTree(file.toFile());
             Set<ValidationMessage> errors = schema.validate(routes);
