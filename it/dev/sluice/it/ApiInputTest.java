@@ -42,7 +42,7 @@ class ApiInputTest {
     void aManualEntryShouldNotPointIntoSluicesOwnPrefixes() {
         for (String key : List.of("raw/landing-copy.csv", "raw/http/test-rain-csv/2024/by-hand.csv", "bronze/events/by-hand.parquet",
                 "silver/stop_executions/by-hand.parquet", "test-mrms/2025/06/21/08/by-hand.grib2.gz", "test-gfs/by-hand",
-                "noaa-gfs/2025/06/19/12/by-hand", "./raw/dot-segment.csv", "raw//double-slash.csv")) {
+                "test-goes/2025/06/19/12/by-hand", "./raw/dot-segment.csv", "raw//double-slash.csv")) {
             boolean stored = !key.contains("//") && !key.startsWith("./");
             if (stored) {
                 // (the object exists: what refuses the entry is where it is; the store refuses those two names itself)
@@ -74,12 +74,12 @@ class ApiInputTest {
     @Test
     void aBackfillOfSeventyYearsOfSixHourlyCyclesShouldBeRefusedEveryTime() throws Exception {
         for (int attempt = 0; attempt < 2; attempt++) {
-            post("/sources/noaa-gfs/backfills", "{\"from\": \"2000-01-01\", \"to\": \"2068-01-01\"}").statusCode(400)
+            post("/sources/test-gfs/backfills", "{\"from\": \"2000-01-01\", \"to\": \"2068-01-01\"}").statusCode(400)
                     .body("message", containsString("99349 periods")).body("message", containsString("split the range"));
         }
-        assertEquals(0, landing.count("select count(*) from backfill where source = 'noaa-gfs'"));
+        assertEquals(0, landing.count("select count(*) from backfill where source = 'test-gfs'"));
         // counted, not listed: a range of millions of periods is refused as quickly
-        post("/sources/noaa-gfs/backfills", "{\"from\": \"1000-01-01\", \"to\": \"2999-12-31\"}").statusCode(400)
+        post("/sources/test-gfs/backfills", "{\"from\": \"1000-01-01\", \"to\": \"2999-12-31\"}").statusCode(400)
                 .body("message", containsString("split the range"));
     }
 

@@ -7,7 +7,6 @@ import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.api.management.ManagedCamelContext;
-import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,22 +52,24 @@ class HawtioStagesTest {
             new Stage("landing-move-to-done", 1),
             new Stage("landing-file-loaded-event", 1));
 
-    /** ingest-&lt;source&gt;, for one scheduled poll: the cron fired once. */
+    /** ingest-&lt;source&gt;, the source's route file, for the one object that poll stored: from the Kamelet, copied, catalogued. */
     static final List<Stage> BUCKET_STAGES = List.of(
-            new Stage("From cron:", 1));
+            new Stage("From kamelet:", 1),
+            new Stage("bucket-transfer", 1),
+            new Stage("bucket-catalogue", 1));
 
-    /** bucket-poll, the stages of that poll, which stored one object: listed, split, claimed, copied, catalogued, told. */
+    /** &lt;source&gt;-poll, the sluice-bucket-source Kamelet's route: the cron fired once, listed, split, claimed, told. */
     static final List<Stage> BUCKET_POLL_STAGES = List.of(
+            new Stage("From cron:", 1),
             new Stage("bucket-list", 1),
             new Stage("bucket-split", 1),
             new Stage("bucket-claim", 1),
-            new Stage("bucket-transfer", 1),
-            new Stage("bucket-catalogue", 1),
             new Stage("bucket-object-stored", 1));
 
     /** A bucket source of the tests (TestSources) no other test polls. */
     private static final String SOURCE = "test-hawtio";
     private static final String BUCKET_ROUTE = "ingest-" + SOURCE;
+    private static final String POLL_ROUTE = SOURCE + "-poll";
     private static final Duration DRAWN_WITHIN = Duration.ofSeconds(25);
 
     @Inject
@@ -76,11 +77,16 @@ class HawtioStagesTest {
     @Inject
     Landing landing;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sluice.routes.dir")
+    Path routes;
+
+    /** The source's route file as the test resources wrote it (never scheduled), put back after the test. */
+    private String original;
+
     @AfterEach
-    void removeTheBucketRoute() throws Exception {
-        if (camel.getRoute(BUCKET_ROUTE) != null) {
-            camel.getRouteController().stopRoute(BUCKET_ROUTE);
-            camel.removeRoute(BUCKET_ROUTE);
+    void putTheSourceFileBack() throws Exception {
+        if (original != null) {
+            Files.writeString(routes.resolve(SOURCE + ".camel.yaml"), original);
         }
     }
 
@@ -92,15 +98,13 @@ class HawtioStagesTest {
 
         // the counters show what this test did, not what the tests before it did
         camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedRoute("landing-ingest").reset(true);
-        camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedRoute("bucket-poll").reset(true);
-        // one bucket poll: the source's route as Sluice makes it for an enabled source, scheduled once, 3 s from now
+        // one bucket poll: the source's route file edited to poll once, 5 s from now (the edit reloads it, new counters)
         String day = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd"));
         Upstream.put("hawtio-upstream", "day/" + day + "/obj-stage.bin", Upstream.random(3000, 90));
-        ZonedDateTime once = ZonedDateTime.now(ZoneId.systemDefault()).plusSeconds(3);
-        TemplatedRouteBuilder.builder(camel, "bucket-ingest").routeId(BUCKET_ROUTE)
-                .parameter("source", SOURCE)
-                .parameter("schedule", once.format(DateTimeFormatter.ofPattern("s m H d M '?' yyyy")))
-                .add();
+        ZonedDateTime once = ZonedDateTime.now(ZoneId.systemDefault()).plusSeconds(5);
+        Path sourceFile = routes.resolve(SOURCE + ".camel.yaml");
+        original = Files.readString(sourceFile);
+        Files.writeString(sourceFile, original.replace(BucketSourceFiles.NEVER, once.format(DateTimeFormatter.ofPattern("s m H d M '?' yyyy"))));
         // one landing file
         String file = "rain-hawtio-stages.csv";
         landing.drop(file, "gauge_id,observed_at,rainfall_in\nHAWTIO-1,2024-02-01 00:15,0.25\nHAWTIO-1,2024-02-01 00:30,0.5\n");
@@ -116,7 +120,7 @@ class HawtioStagesTest {
             browser.authorize(SluiceTestResources.CONSOLE_USER, SluiceTestResources.CONSOLE_PASSWORD);
             assertDiagram(browser, "landing-ingest", LANDING_STAGES, output);
             assertDiagram(browser, BUCKET_ROUTE, BUCKET_STAGES, output);
-            assertDiagram(browser, "bucket-poll", BUCKET_POLL_STAGES, output);
+            assertDiagram(browser, POLL_ROUTE, BUCKET_POLL_STAGES, output);
         }
     }
 
@@ -146,7 +150,8 @@ class HawtioStagesTest {
             boolean drawn = false;
             if (nodes != null && nodes.isArray()) {
                 for (JsonNode node : nodes) {
-                    boolean isStage = node.path("id").asText().equals(stage.drawn()) || node.path("label").asText().startsWith(stage.drawn());
+                    // a Kamelet's step ids are prefixed by the route made from it: <prefix>bucket-list
+                    boolean isStage = node.path("id").asText().endsWith(stage.drawn()) || node.path("label").asText().startsWith(stage.drawn());
                     drawn |= isStage && node.path("count").asText().equals(String.valueOf(stage.items()));
                 }
             }

@@ -81,9 +81,9 @@ public class BucketPoller {
 
     /**
      * Polls the given periods of a source now (a one-shot run, a backfill period) with the beans of the
-     * Kamelet stages and the shipped route steps (transfer, catalogue), one object after another. A
-     * step added to the source's route file does not apply here yet: on-demand runs and backfills are
-     * to become requests its route consumes (issue 21).
+     * shipped stages (list, claim, copy, catalogue, event), one object after another. Steps a user adds
+     * to the source's route file do not apply here yet: on-demand runs and backfills are to become
+     * requests that the source's own route consumes.
      */
     public PollResult poll(BucketSource source, List<ZonedDateTime> periods, String subject) throws Exception {
         return pollOneByOne(new BucketPoll(source, periods, subject));

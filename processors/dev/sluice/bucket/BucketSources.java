@@ -20,6 +20,11 @@ public class BucketSources {
         return sources.named(name).filter(BucketSource.class::isInstance).map(BucketSource.class::cast);
     }
 
+    /** The route this process polls the source with (its sluice-bucket-source Kamelet's), if it runs one. */
+    public Optional<String> pollRoute(String name) {
+        return sources.declaringRoute(name);
+    }
+
     public List<BucketSource> all() {
         return sources.all(BucketSource.class);
     }

@@ -141,6 +141,11 @@ public class Sources {
         return source != null ? Optional.of(source) : table.declared(name);
     }
 
+    /** The route of this process that declared the source (a source Kamelet's route), if any. */
+    public Optional<String> declaringRoute(String name) {
+        return Optional.ofNullable(declared.get(name)).map(Declared::route);
+    }
+
     /** The source of this name, or 404. */
     public Source require(String name) {
         return named(name).orElseThrow(() -> new NotFoundException("no source named '" + name + "'"));

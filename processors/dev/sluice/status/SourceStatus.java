@@ -62,12 +62,15 @@ public class SourceStatus {
         return item;
     }
 
-    /** The next time any of the 5-field schedules fires (in the scheduler's time zone, as Quartz runs them). */
+    /**
+     * The next time any of the schedules fires (in the scheduler's time zone, as Quartz runs them): an
+     * HTTP source's 5-field crons, a bucket source route's cron as the cron component takes it.
+     */
     static String nextRun(List<String> schedules) {
         Date next = null;
         for (String schedule : schedules) {
             try {
-                Date candidate = new CronExpression(CronSchedules.toQuartz(schedule)).getNextValidTimeAfter(new Date());
+                Date candidate = new CronExpression(schedule.trim().split("\\s+").length == 5 ? CronSchedules.toQuartz(schedule) : schedule).getNextValidTimeAfter(new Date());
                 if (candidate != null && (next == null || candidate.before(next))) {
                     next = candidate;
                 }
