@@ -143,42 +143,13 @@ public class BucketBench {
             Thread.sleep(10);
         }
 
-        Path sources = Files.createDirectories(work.resolve("sources"));
+        Path routes = routesWithoutSources(work);
         for (int keys : keyCounts) {
-            Files.writeString(sources.resolve("bench-poll-" + keys + ".yaml"), """
-                    type: bucket
-                    name: bench-poll-%1$d
-                    bucket: bench-poll-%1$d
-                    schedule: "0 0 1 1 *"
-                    period: 1d
-                    lookBack: 0m
-                    keys: ["day/{yyyy}{mm}{dd}/obj-*.bin"]
-                    """.formatted(keys));
+            sourceFile(routes, "bench-poll-" + keys, "bench-poll-" + keys, "1d", "day/{yyyy}{mm}{dd}/obj-*.bin", "");
         }
-        Files.writeString(sources.resolve("bench-copy-big.yaml"), """
-                type: bucket
-                name: bench-copy-big
-                bucket: bench-copy
-                schedule: "0 0 1 1 *"
-                period: 1d
-                keys: ["big/{yyyy}{mm}{dd}/*.bin"]
-                """);
-        Files.writeString(sources.resolve("bench-copy-warm.yaml"), """
-                type: bucket
-                name: bench-copy-warm
-                bucket: bench-copy
-                schedule: "0 0 1 1 *"
-                period: 1d
-                keys: ["warm/{yyyy}{mm}{dd}/*.bin"]
-                """);
-        Files.writeString(sources.resolve("bench-copy-small.yaml"), """
-                type: bucket
-                name: bench-copy-small
-                bucket: bench-copy
-                schedule: "0 0 1 1 *"
-                period: 1d
-                keys: ["small/{yyyy}{mm}{dd}/*.bin"]
-                """);
+        sourceFile(routes, "bench-copy-big", "bench-copy", "1d", "big/{yyyy}{mm}{dd}/*.bin", "");
+        sourceFile(routes, "bench-copy-warm", "bench-copy", "1d", "warm/{yyyy}{mm}{dd}/*.bin", "");
+        sourceFile(routes, "bench-copy-small", "bench-copy", "1d", "small/{yyyy}{mm}{dd}/*.bin", "");
         int httpPort = freePort();
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(List.of(System.getenv().getOrDefault("SLUICE_JAVA_OPTS",
@@ -197,9 +168,8 @@ public class BucketBench {
         builder.environment().put("SLUICE_CONSOLE_PASSWORD", API_PASSWORD);
         // glibc's per-thread malloc arenas are the largest part of a JVM's RSS beyond its heap
         builder.environment().put("MALLOC_ARENA_MAX", "2");
-        builder.environment().put("SLUICE_SOURCES_DIR", sources.toString());
+        builder.environment().put("SLUICE_ROUTES_DIR", routes.toString());
         builder.environment().put("SLUICE_SOURCES_ENDPOINT", upstream.toString());
-        builder.environment().put("SLUICE_SOURCES_ENABLED", "none");
         builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().put("SLUICE_S3_ENDPOINT", ours.toString());
         builder.environment().put("SLUICE_S3_ACCESS_KEY", ourKey);
@@ -355,6 +325,40 @@ public class BucketBench {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** A bench source as a user adds one: a route file on the sluice-bucket-source Kamelet, never scheduled (the bench asks for runs). */
+    static void sourceFile(Path routes, String name, String bucket, String period, String keys, String retention) throws IOException {
+        Files.writeString(routes.resolve(name + ".camel.yaml"), """
+                - route:
+                    id: ingest-%1$s
+                    from:
+                      uri: "kamelet:sluice-bucket-source/%1$s-poll"
+                      parameters:
+                        source: %1$s
+                        bucket: %2$s
+                        schedule: "0 0 0 1 1 ? 2099"
+                        period: %3$s
+                        keys: "%4$s"
+                        retention: "%5$s"
+                      steps:
+                        - kamelet:
+                            name: sluice-object-copy-action
+                        - to: "kamelet:sluice-catalog-sink"
+                """.formatted(name, bucket, period, keys, retention));
+    }
+
+    /** The repository's route files but its shipped sources: the bench's process polls only its own. */
+    static Path routesWithoutSources(Path work) throws IOException {
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path route : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                if (!Files.readString(route).contains("kamelet:sluice-bucket-source")) {
+                    Files.copy(route, routes.resolve(route.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return routes;
     }
 
     static int freePort() throws IOException {

@@ -65,16 +65,9 @@ public class PurgeBench {
         while (!"STARTED".equals(proxy.getState())) {
             Thread.sleep(10);
         }
-        Path sources = Files.createDirectories(work.resolve("sources"));
+        Path routes = routesWithoutSources(work);
         for (String source : List.of("bench-purge", "bench-warm")) {
-            Files.writeString(sources.resolve(source + ".yaml"), """
-                    type: bucket
-                    name: %s
-                    bucket: nowhere
-                    schedule: "0 0 1 1 *"
-                    keys: ["x/{yyyy}{mm}{dd}/*"]
-                    retention: 1d
-                    """.formatted(source));
+            sourceFile(routes, source, "nowhere", "1h", "x/{yyyy}{mm}{dd}/*", "1d");
         }
         int httpPort = freePort();
         List<String> command = new ArrayList<>(List.of("java"));
@@ -87,8 +80,7 @@ public class PurgeBench {
         builder.environment().put("SLUICE_CONSOLE_USER", "bench");
         builder.environment().put("SLUICE_CONSOLE_PASSWORD", API_PASSWORD);
         builder.environment().put("MALLOC_ARENA_MAX", "2");
-        builder.environment().put("SLUICE_SOURCES_DIR", sources.toString());
-        builder.environment().put("SLUICE_SOURCES_ENABLED", "none");
+        builder.environment().put("SLUICE_ROUTES_DIR", routes.toString());
         builder.environment().put("SLUICE_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().put("SLUICE_JOLOKIA_PORT", String.valueOf(freePort()));
         builder.environment().put("SLUICE_S3_ENDPOINT", endpoint.toString());
@@ -218,6 +210,40 @@ public class PurgeBench {
             rows.next();
             return rows.getLong(1);
         }
+    }
+
+    /** A bench source as a user adds one: a route file on the sluice-bucket-source Kamelet, never scheduled (the bench asks for runs). */
+    static void sourceFile(Path routes, String name, String bucket, String period, String keys, String retention) throws IOException {
+        Files.writeString(routes.resolve(name + ".camel.yaml"), """
+                - route:
+                    id: ingest-%1$s
+                    from:
+                      uri: "kamelet:sluice-bucket-source/%1$s-poll"
+                      parameters:
+                        source: %1$s
+                        bucket: %2$s
+                        schedule: "0 0 0 1 1 ? 2099"
+                        period: %3$s
+                        keys: "%4$s"
+                        retention: "%5$s"
+                      steps:
+                        - kamelet:
+                            name: sluice-object-copy-action
+                        - to: "kamelet:sluice-catalog-sink"
+                """.formatted(name, bucket, period, keys, retention));
+    }
+
+    /** The repository's route files but its shipped sources: the bench's process polls only its own. */
+    static Path routesWithoutSources(Path work) throws IOException {
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path route : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                if (!Files.readString(route).contains("kamelet:sluice-bucket-source")) {
+                    Files.copy(route, routes.resolve(route.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return routes;
     }
 
     static int freePort() throws IOException {
