@@ -52,11 +52,14 @@ class HawtioStagesTest {
             new Stage("landing-move-to-done", 1),
             new Stage("landing-file-loaded-event", 1));
 
-    /** ingest-&lt;source&gt;, the source's route file, for the one object that poll stored: from the Kamelet, copied, catalogued. */
+    /**
+     * ingest-&lt;source&gt;, the source's route file, for the one object that poll stored: from the
+     * source Kamelet, through the copy action Kamelet, to the catalog sink Kamelet.
+     */
     static final List<Stage> BUCKET_STAGES = List.of(
-            new Stage("From kamelet:", 1),
-            new Stage("bucket-transfer", 1),
-            new Stage("bucket-catalogue", 1));
+            new Stage("From kamelet:slui", 1),
+            new Stage("Kamelet", 1),
+            new Stage("To kamelet:sluice", 1));
 
     /** &lt;source&gt;-poll, the sluice-bucket-source Kamelet's route: the cron fired once, listed, split, claimed, told. */
     static final List<Stage> BUCKET_POLL_STAGES = List.of(
