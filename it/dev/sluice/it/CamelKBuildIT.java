@@ -1,5 +1,9 @@
 package dev.sluice.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.embedded.EmbeddedPostgresServer;
 import dev.sluice.embedded.EmbeddedS3Server;
@@ -60,17 +64,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answered.
  *
  * <p>`mvn -B verify` builds one integration of each kind, one after another: landing-ingest,
- * bucket-ingest, retention-purge (as the CronJob it is: one run, exit 0) and catalog-api.
+ * noaa-mrms (a source route file on the sluice-bucket-source Kamelet, deployed twice: with the Kamelets
+ * from the processors jar, then with them as Kamelet CRs the operator mounts), retention-purge (as the
+ * CronJob it is: one run, exit 0) and catalog-api.
  * it/camel-k-build.sh builds every CR ({@code -Dsluice.camel-k.integrations=all}, or a list of names).
  */
 class CamelKBuildIT {
 
     /** Every CR, in the order `all` runs them (outbox-bronze before bronze-silver: it makes the bronze). */
-    private static final List<String> ALL = List.of("sluice-landing-ingest", "sluice-bucket-ingest", "sluice-http-ingest",
+    private static final List<String> ALL = List.of("sluice-landing-ingest", "sluice-noaa-mrms", "sluice-http-ingest",
             "sluice-outbox-bronze", "sluice-bronze-silver", "sluice-retention-purge", "sluice-catalog-api", "sluice-sources-api",
             "sluice-status-api", "sluice-datasets-api");
-    private static final String CI = "sluice-landing-ingest,sluice-bucket-ingest,sluice-retention-purge,sluice-catalog-api";
+    private static final String CI = "sluice-landing-ingest,sluice-noaa-mrms,sluice-retention-purge,sluice-catalog-api";
     private static final Path CRS = Path.of("kubernetes/camel-k");
+    /** the Kamelet CRs shipped next to the Integrations (`kubectl apply -f kubernetes/camel-k/kamelets/`) */
+    private static final Path KAMELET_CRS = CRS.resolve("kamelets");
+    /** the source route file the sluice-noaa-mrms CR is generated from */
+    private static final Path NOAA_MRMS = Path.of("routes/noaa-mrms.camel.yaml");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String PROCESSORS_INSTALL = "mvn -B -f processors/pom.xml install";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** SLUICE_CONSOLE_USER is not in the Secret: its default */
@@ -85,6 +96,11 @@ class CamelKBuildIT {
     private static CamelKContainer.Namespace namespace;
     private static S3Client storeClient;
     private static final List<String> report = new ArrayList<>();
+    /**
+     * The projects built, by what they are made of (pom without its timestamp, application.properties) →
+     * their quarkus-app: as the operator reuses an IntegrationKit whose dependencies and traits match.
+     */
+    private static final Map<String, Path> kits = new LinkedHashMap<>();
 
     @BeforeAll
     static void installTheProcessorsAndStartWhatTheIntegrationsUse() throws Exception {
@@ -120,18 +136,9 @@ class CamelKBuildIT {
                 "SLUICE_S3_SECRET_KEY", store.secretKey(),
                 "SLUICE_CONSOLE_PASSWORD", CONSOLE_PASSWORD,
                 "SLUICE_READER_PASSWORD", ""));
-        // and what the tests add to the pollers, as a user adds a source: its declaration in a ConfigMap
+        // and what the tests add to the HTTP ingest, as a user adds an HTTP source: its declaration in a ConfigMap
+        // (a bucket source is a route file of its own: sluice-noaa-mrms)
         configMaps.put("sluice-sources", Map.of(
-                "camelk-upstream.yaml", """
-                        type: bucket
-                        name: camelk-upstream
-                        bucket: camelk-upstream
-                        anonymous: true
-                        schedule: "* * * * *"
-                        period: 1d
-                        lookBack: 1d
-                        keys: ["obs/{yyyy}{mm}{dd}/obj-*.bin"]
-                        """,
                 "camelk-http.yaml", """
                         type: http
                         name: camelk-http
@@ -181,44 +188,64 @@ class CamelKBuildIT {
     @TestFactory
     Stream<DynamicTest> everyIntegrationShouldBuildAsCamelKBuildsItAndDoItsJob() throws IOException {
         try (Stream<Path> files = Files.list(CRS)) {
-            TreeSet<String> present = new TreeSet<>(files.map(f -> f.getFileName().toString().replace(".yaml", "")).toList());
+            TreeSet<String> present = new TreeSet<>(files.filter(f -> Files.isRegularFile(f) && f.toString().endsWith(".yaml"))
+                    .map(f -> f.getFileName().toString().replace(".yaml", "")).toList());
             assertEquals(new TreeSet<>(ALL), present, "every CR has a job to check here");
         }
         String selected = System.getProperty("sluice.camel-k.integrations", CI);
         List<String> names = selected.equals("all") ? ALL : List.of(selected.split(","));
-        return names.stream().map(name -> DynamicTest.dynamicTest(name, () -> run(name)));
+        return names.stream().flatMap(name -> ALL.contains(name)
+                ? jobs(name).entrySet().stream().map(job -> DynamicTest.dynamicTest(job.getKey(), () -> run(name, job.getKey(), job.getValue())))
+                : Stream.of(DynamicTest.dynamicTest(name, () -> assertTrue(false, "no CR named " + name))));
     }
 
-    private void run(String name) throws Exception {
-        assertTrue(ALL.contains(name), "no CR named " + name);
-        Job job = job(name);
+    private void run(String name, String label, Job job) throws Exception {
         CamelKIntegration integration = job.options(CamelKIntegration.read(CRS.resolve(name + ".yaml")));
-        Path directory = Files.createDirectories(base.resolve(name));
-        CamelKBuilder.generate(integration, directory.resolve("project"));
-        Duration build = CamelKBuilder.build(directory.resolve("project"));
+        CamelKContainer.Namespace in = job.namespace(namespace);
+        String where = label.replaceAll("[^A-Za-z0-9-]+", "-").replaceAll("-+$", "");
+        Path directory = Files.createDirectories(base.resolve(where));
+        Path project = directory.resolve("project");
+        CamelKBuilder.generate(integration, in.kameletsOf(integration).values(), project);
+        String kit = Files.readString(project.resolve("pom.xml")).replaceAll("<project.build.outputTimestamp>[^<]*<", "<")
+                + Files.readString(project.resolve("src/main/resources/application.properties"));
+        Path quarkusApp = kits.get(kit);
+        String built;
+        if (quarkusApp == null) {
+            built = "build " + seconds(CamelKBuilder.build(project));
+            quarkusApp = project.resolve("target/quarkus-app");
+            kits.put(kit, quarkusApp);
+        } else {
+            built = "the kit of an earlier build (the same project)";
+        }
         job.seed();
-        CamelKContainer container = CamelKContainer.start(integration, directory.resolve("project/target/quarkus-app"),
-                namespace, directory.resolve("container"));
+        CamelKContainer container = CamelKContainer.start(integration, quarkusApp, in, directory.resolve("container"));
         try (container) {
             Duration started = container.awaitStarted(Duration.ofMinutes(2));
             String held = job.check(container);
-            String line = "%s: build %s, start %s%s; %s".formatted(name, seconds(build), seconds(started),
+            String line = "%s: %s, start %s%s; %s".formatted(label, built, seconds(started),
                     integration.runsAsCronJob() ? " (CronJob)" : "", held);
             report.add(line);
             System.out.println(line);
         } finally {
             // kept for a look afterwards: the generated project's pom and the build's and the container's logs
-            Path kept = Files.createDirectories(Path.of("target/camel-k-build", name));
-            Files.copy(directory.resolve("project/pom.xml"), kept.resolve("pom.xml"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(directory.resolve("project/build.log"), kept.resolve("build.log"), StandardCopyOption.REPLACE_EXISTING);
+            Path kept = Files.createDirectories(Path.of("target/camel-k-build", where));
+            Files.copy(project.resolve("pom.xml"), kept.resolve("pom.xml"), StandardCopyOption.REPLACE_EXISTING);
+            if (Files.exists(project.resolve("build.log"))) {
+                Files.copy(project.resolve("build.log"), kept.resolve("build.log"), StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.writeString(kept.resolve("container.log"), container.log());
         }
     }
 
     /** What a kind of integration is asked to do: options added to `kamel run`, data before it starts, the outcome. */
     private interface Job {
-        default CamelKIntegration options(CamelKIntegration integration) {
+        default CamelKIntegration options(CamelKIntegration integration) throws IOException {
             return integration;
+        }
+
+        /** The namespace it runs in (its ConfigMaps, Secrets, Kamelet CRs). */
+        default CamelKContainer.Namespace namespace(CamelKContainer.Namespace namespace) {
+            return namespace;
         }
 
         default void seed() throws Exception {
@@ -226,6 +253,135 @@ class CamelKBuildIT {
 
         /** The assertion that held, as a sentence. */
         String check(CamelKContainer container) throws Exception;
+    }
+
+    /** The jobs of a CR, by test name: one, but two deployments of the source route file. */
+    private Map<String, Job> jobs(String name) {
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        if (name.equals("sluice-noaa-mrms")) {
+            jobs.put(name + " (Kamelets from the processors jar, no Kamelet CR)", new SourceRouteJob(false, "obj-1.bin"));
+            jobs.put(name + " (Kamelet CRs mounted by the operator)", new SourceRouteJob(true, "obj-2.bin"));
+        } else {
+            jobs.put(name, job(name));
+        }
+        return jobs;
+    }
+
+    /**
+     * routes/noaa-mrms.camel.yaml deployed as its CR says, the upstream this test's: the same file (its
+     * modeline, the CR's spec, and its route on the sluice-bucket-source Kamelet) with the upstream
+     * parameters of a local bucket and a poll every 5 s. Either the Kamelets are not in the cluster (the
+     * runtime finds them at classpath:kamelets, in the processors jar) or their CRs are
+     * (kubernetes/camel-k/kamelets/): the operator mounts them, and they come first.
+     */
+    private static final class SourceRouteJob implements Job {
+        private final boolean kameletCrs;
+        private final String key;
+
+        SourceRouteJob(boolean kameletCrs, String object) {
+            this.kameletCrs = kameletCrs;
+            this.key = "obs/%s/%s".formatted(LocalDate.now(ZoneOffset.UTC).toString().replace("-", ""), object);
+        }
+
+        @Override
+        public CamelKIntegration options(CamelKIntegration integration) throws IOException {
+            assertEquals(Files.readString(NOAA_MRMS), integration.sourceContent(), "the CR holds routes/noaa-mrms.camel.yaml");
+            CamelKIntegration deployed = integration.withSource(NOAA_MRMS.getFileName().toString(), testSourceFile());
+            assertEquals(java.util.Set.of("sluice-bucket-source", "sluice-object-copy-action", "sluice-catalog-sink"), deployed.kamelets());
+            return deployed;
+        }
+
+        @Override
+        public CamelKContainer.Namespace namespace(CamelKContainer.Namespace namespace) {
+            return kameletCrs ? namespace.withKamelets(kameletCrs()) : namespace;
+        }
+
+        @Override
+        public void seed() {
+            try (S3Client s3 = s3(upstream.endpoint(), AnonymousCredentialsProvider.create())) {
+                createBucket(s3, "camelk-upstream");
+                s3.putObject(b -> b.bucket("camelk-upstream").key(key), RequestBody.fromString("an upstream object for Camel K: " + key));
+            }
+        }
+
+        @Override
+        public String check(CamelKContainer container) throws Exception {
+            if (kameletCrs) {
+                assertTrue(Files.isRegularFile(container.path("/etc/camel/kamelets/kamelets-bundle-sluice-noaa-mrms-001/sluice-bucket-source.kamelet.yaml")),
+                        "the Kamelet CRs are mounted");
+            }
+            // the source polls every 5 s
+            await(Duration.ofSeconds(90), container, () -> count("select count(*) from catalog where source = 'noaa-mrms' and upstream_key = '" + key + "'") == 1);
+            String stored = text("select storage_key from catalog where source = 'noaa-mrms' and upstream_key = '" + key + "'");
+            String content = storeClient().getObjectAsBytes(b -> b.bucket("sluice").key(stored)).asUtf8String();
+            assertEquals("an upstream object for Camel K: " + key, content);
+            // every upstream object once (the earlier deployment's too: this one found it in the ledger)
+            long upstreamObjects;
+            try (S3Client s3 = s3(upstream.endpoint(), AnonymousCredentialsProvider.create())) {
+                // (s3proxy's file system lists the directories too: keys ending in /)
+                upstreamObjects = s3.listObjectsV2(b -> b.bucket("camelk-upstream").prefix("obs/")).contents().stream()
+                        .filter(o -> !o.key().endsWith("/")).count();
+            }
+            assertEquals(upstreamObjects, count("select count(*) from catalog where source = 'noaa-mrms' and upstream_key like 'obs/%'"));
+            assertEquals(upstreamObjects, count("select count(distinct upstream_key) from catalog where source = 'noaa-mrms' and upstream_key like 'obs/%'"));
+            assertEquals(upstreamObjects, count("select count(*) from file_ledger where source = 'noaa-mrms' and status = 'archived'"));
+            // declared by its route (SourceRoutes), for the integrations that do not run it
+            assertEquals(1, count("select count(*) from source_declaration where name = 'noaa-mrms' and kind = 'bucket'"));
+            return "upstream " + key + " stored byte for byte as " + stored + " and catalogued, " + upstreamObjects
+                    + " upstream object(s) each once, the source declared" + (kameletCrs ? " (the Kamelet CRs mounted, first in camel.component.kamelet.location)" : "");
+        }
+    }
+
+    /** routes/noaa-mrms.camel.yaml, its upstream this test's: bucket camelk-upstream, a key a day, polled every 5 s. */
+    private static String testSourceFile() throws IOException {
+        String shipped = Files.readString(NOAA_MRMS);
+        StringBuilder file = new StringBuilder();
+        shipped.lines().filter(l -> l.startsWith("# camel-k:")).forEach(l -> file.append(l).append('\n'));
+        JsonNode routes = YAML.readTree(shipped);
+        ObjectNode parameters = (ObjectNode) routes.get(0).path("route").path("from").path("parameters");
+        assertEquals("noaa-mrms", parameters.path("source").asText());
+        parameters.put("bucket", "camelk-upstream");
+        parameters.put("endpoint", upstream.endpoint().toString());
+        parameters.put("schedule", "0/5 * * * * ?");
+        parameters.put("period", "1d");
+        parameters.put("availabilityDelay", "0m");
+        parameters.put("lookBack", "1d");
+        parameters.put("keys", "obs/{yyyy}{mm}{dd}/obj-*.bin");
+        parameters.remove("products");
+        return file.append(YAML.writeValueAsString(routes)).toString();
+    }
+
+    /** kubernetes/camel-k/kamelets/: name → CR. */
+    private static Map<String, String> kameletCrs() {
+        Map<String, String> crs = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(KAMELET_CRS)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".kamelet.yaml")).sorted().toList()) {
+                String cr = Files.readString(file);
+                crs.put(YAML.readTree(cr).path("metadata").path("name").asText(), cr);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(3, crs.size(), "the Kamelet CRs: " + crs.keySet());
+        return crs;
+    }
+
+    /**
+     * noaa-mrms as its integration (sluice-noaa-mrms) declares it when it runs (source_declaration: the
+     * parameters of its route file), unless it has run here already: what the purge and the sources API
+     * of other integrations know it by.
+     */
+    private static void declaredByItsIntegration() throws Exception {
+        migrate();
+        JsonNode parameters = YAML.readTree(NOAA_MRMS.toFile()).get(0).path("route").path("from").path("parameters");
+        Map<String, String> written = new java.util.TreeMap<>();
+        parameters.fields().forEachRemaining(p -> written.put(p.getKey(), p.getValue().asText()));
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement("""
+                insert into source_declaration (name, kind, parameters, route, declared_at) values ('noaa-mrms', 'bucket', ?::jsonb,
+                'noaa-mrms-poll', now()) on conflict (name) do nothing""")) {
+            s.setString(1, new ObjectMapper().writeValueAsString(written));
+            s.execute();
+        }
     }
 
     private Job job(String name) {
@@ -246,32 +402,6 @@ class CamelKBuildIT {
                 assertTrue(Files.exists(container.path("/var/lib/sluice/landing/done/rain-camelk.csv")), "the file ends in done/");
                 return "rain-camelk.csv dropped into the landing volume: 2 rows in rain_readings, the original archived as "
                         + archive + " (" + bytes + " bytes), the file in done/";
-            };
-            case "sluice-bucket-ingest" -> new Job() {
-                private final String key = "obs/%s/obj-1.bin".formatted(LocalDate.now(ZoneOffset.UTC).toString().replace("-", ""));
-
-                @Override
-                public CamelKIntegration options(CamelKIntegration integration) {
-                    return withSources(integration, "camelk-upstream");
-                }
-
-                @Override
-                public void seed() {
-                    try (S3Client s3 = s3(upstream.endpoint(), AnonymousCredentialsProvider.create())) {
-                        createBucket(s3, "camelk-upstream");
-                        s3.putObject(b -> b.bucket("camelk-upstream").key(key), RequestBody.fromString("an upstream object for Camel K"));
-                    }
-                }
-
-                @Override
-                public String check(CamelKContainer container) throws Exception {
-                    // the source polls every minute
-                    await(Duration.ofSeconds(100), container, () -> count("select count(*) from catalog where source = 'camelk-upstream'") == 1);
-                    String stored = text("select storage_key from catalog where source = 'camelk-upstream' and upstream_key = '" + key + "'");
-                    String content = storeClient().getObjectAsBytes(b -> b.bucket("sluice").key(stored)).asUtf8String();
-                    assertEquals("an upstream object for Camel K", content);
-                    return "upstream " + key + " stored byte for byte as " + stored + " and catalogued";
-                }
             };
             case "sluice-http-ingest" -> new Job() {
                 @Override
@@ -346,7 +476,8 @@ class CamelKBuildIT {
                     migrate();
                     createBucket(storeClient(), "sluice");
                     storeClient().putObject(b -> b.bucket("sluice").key(key), RequestBody.fromString("expired"));
-                    // noaa-mrms (shipped in the processors jar) keeps its objects one day
+                    // noaa-mrms (its route file says retention: 1d) keeps its objects one day
+                    declaredByItsIntegration();
                     execute("insert into catalog (source, storage_key, bytes, reference_time, ingested_at, origin) values "
                             + "('noaa-mrms', '" + key + "', 7, '2020-01-01T00:00:00Z', now() - interval '2 days', 'poll')");
                 }
@@ -365,19 +496,29 @@ class CamelKBuildIT {
             // the JSON binding (camel.rest.*) and the API's error answers (ApiRouteConfiguration) come from the processors jar
             case "sluice-catalog-api" -> container -> answers(container, "/catalog", "\"total\"") + "; "
                     + refuses(container, "/catalog/987654321", 404, "\"status\":404");
-            case "sluice-sources-api" -> container -> answers(container, "/sources", "noaa-mrms");
+            // noaa-mrms: declared by its own integration's route (source_declaration)
+            case "sluice-sources-api" -> new Job() {
+                @Override
+                public void seed() throws Exception {
+                    declaredByItsIntegration();
+                }
+
+                @Override
+                public String check(CamelKContainer container) throws Exception {
+                    return answers(container, "/sources", "noaa-mrms");
+                }
+            };
             case "sluice-status-api" -> container -> answers(container, "/runs", "\"total\"");
             case "sluice-datasets-api" -> container -> answers(container, "/datasets", "rain-gauge-readings");
             default -> throw new IllegalArgumentException(name);
         };
     }
 
-    /** The pollers with the test's source: declared in ConfigMap sluice-sources, enabled alone, its upstream here. */
+    /** The HTTP ingest with the test's HTTP source: declared in ConfigMap sluice-sources, enabled alone. */
     private static CamelKIntegration withSources(CamelKIntegration integration, String source) {
         return integration.with("mount", "resources", "configmap:sluice-sources@/etc/sluice/sources")
                 .with("environment", "vars", "SLUICE_SOURCES_DIR=/etc/sluice/sources")
-                .with("environment", "vars", "SLUICE_SOURCES_ENABLED=" + source)
-                .with("environment", "vars", "SLUICE_SOURCES_ENDPOINT=" + upstream.endpoint());
+                .with("environment", "vars", "SLUICE_SOURCES_ENABLED=" + source);
     }
 
     private static String answers(CamelKContainer container, String path, String expected) throws Exception {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *       runtime version, imported; plugin io.quarkus:quarkus-maven-plugin (goal build);</li>
  *   <li>dependencies: the CR's spec.dependencies, plus what the operator itself adds: the plain-quarkus
  *       catalog's runtime dependency camel-quarkus-core, the YAML DSL for the source's language, and
- *       camel:timer for a CronJob (the cron trait's rewritten `from`). Not added here: the components
+ *       camel:timer for a CronJob (the cron trait's rewritten `from`), the spec.dependencies of the
+ *       Kamelet CRs the kamelets trait found. Not added here: the components
  *       the operator would discover in the route itself, so a modeline that forgets one fails;</li>
  *   <li>camel:X → org.apache.camel.quarkus:camel-quarkus-X, mvn:G:A[:V] → that artifact (versions
  *       of org.apache.camel* artifacts dropped: the BOM decides);</li>
@@ -38,12 +40,22 @@ import java.util.concurrent.TimeUnit;
 final class CamelKBuilder {
 
     static final String CAMEL_K_VERSION = "2.10.1";
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
 
     private CamelKBuilder() {
     }
 
     /** Writes the project into {@code directory}. */
     static void generate(CamelKIntegration integration, Path directory) throws IOException {
+        generate(integration, List.of(), directory);
+    }
+
+    /**
+     * Writes the project into {@code directory}, with the spec.dependencies of the Kamelet CRs the
+     * kamelets trait found for it (pkg/trait/kamelets.go adds them to the build).
+     */
+    static void generate(CamelKIntegration integration, Collection<String> kameletCrs, Path directory) throws IOException {
         String provider = integration.traitText("camel", "runtimeProvider");
         String version = integration.traitText("camel", "runtimeVersion");
         if (!provider.equals("plain-quarkus") || version.isEmpty()) {
@@ -51,7 +63,7 @@ final class CamelKBuilder {
                     + " would build it on camel-k-runtime 3.15.3 (trait camel.runtimeProvider='" + provider + "', runtimeVersion='" + version + "')");
         }
         Files.createDirectories(directory.resolve("src/main/resources"));
-        Files.writeString(directory.resolve("pom.xml"), pom(version, dependencies(integration)));
+        Files.writeString(directory.resolve("pom.xml"), pom(version, dependencies(integration, kameletDependencies(kameletCrs))));
         Map<String, String> properties = new TreeMap<>();
         properties.put("quarkus.package.jar.type", "fast-jar");
         for (String entry : integration.traitList("builder", "properties")) {
@@ -70,9 +82,23 @@ final class CamelKBuilder {
         Files.writeString(directory.resolve("src/main/resources/application.properties"), text);
     }
 
+    /** The spec.dependencies of these Kamelet CRs. */
+    private static List<String> kameletDependencies(Collection<String> kameletCrs) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (String cr : kameletCrs) {
+            YAML.readTree(cr).path("spec").path("dependencies").forEach(d -> ids.add(d.asText()));
+        }
+        return ids;
+    }
+
     /** groupId:artifactId → version (null: the BOM's), in the order the operator adds them. */
     static Map<String, String> dependencies(CamelKIntegration integration) {
+        return dependencies(integration, List.of());
+    }
+
+    private static Map<String, String> dependencies(CamelKIntegration integration, List<String> kameletDependencies) {
         List<String> ids = new ArrayList<>(integration.dependencies());
+        ids.addAll(kameletDependencies);
         ids.add("camel:core");
         ids.add("camel:yaml-dsl");
         if (integration.runsAsCronJob()) {

@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
  *       pattern, durationMaxMessages=1 for a CronJob, platform-http for REST, the cloud-properties
  *       directories of config= entries); /etc/camel/conf.d/user.properties: the camel trait's
  *       properties (property= entries); both Quarkus configuration through QUARKUS_CONFIG_LOCATIONS;</li>
+ *   <li>the Kamelet CRs of the namespace the source uses (kamelets trait, pkg/trait/kamelets.go): under
+ *       /etc/camel/kamelets/kamelets-bundle-&lt;integration&gt;-001/, with camel.component.kamelet.location
+ *       naming that directory, then classpath:/kamelets; none found: Camel's default, classpath:kamelets;</li>
  *   <li>config=configmap:/secret: entries: one file per key under /etc/camel/conf.d/_configmaps|_secrets/NAME/
  *       (Camel properties); mount.resources: one file per key where they say; mount.volumes: an empty
  *       directory standing in for the claim;</li>
@@ -49,8 +52,32 @@ final class CamelKContainer implements AutoCloseable {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
 
-    /** The ConfigMaps and Secrets of the namespace the integration runs in: name → key → value. */
-    record Namespace(Map<String, Map<String, String>> configMaps, Map<String, Map<String, String>> secrets) {
+    /**
+     * The ConfigMaps and Secrets of the namespace the integration runs in (name → key → value), and the
+     * Kamelet CRs the operator finds there (name → the CR's YAML).
+     */
+    record Namespace(Map<String, Map<String, String>> configMaps, Map<String, Map<String, String>> secrets,
+                     Map<String, String> kamelets) {
+
+        Namespace(Map<String, Map<String, String>> configMaps, Map<String, Map<String, String>> secrets) {
+            this(configMaps, secrets, Map.of());
+        }
+
+        /** The same namespace with these Kamelet CRs applied (`kubectl apply -f kubernetes/camel-k/kamelets/`). */
+        Namespace withKamelets(Map<String, String> crs) {
+            return new Namespace(configMaps, secrets, crs);
+        }
+
+        /** The Kamelets the integration uses that are CRs here, name → CR (the others: not found, not an error). */
+        Map<String, String> kameletsOf(CamelKIntegration integration) throws IOException {
+            Map<String, String> found = new TreeMap<>();
+            for (String name : integration.kamelets()) {
+                if (kamelets.containsKey(name)) {
+                    found.put(name, kamelets.get(name));
+                }
+            }
+            return found;
+        }
     }
 
     private final Process process;
@@ -89,6 +116,17 @@ final class CamelKContainer implements AutoCloseable {
         }
         if (integration.exposesRest()) {
             application.put("camel.context.rest-configuration.component", "platform-http");
+        }
+        // the kamelets trait: the Kamelet CRs found go into the ConfigMap kamelets-bundle-<it>-001, mounted here,
+        // looked up before the class path (pkg/trait/kamelets.go); without any, the default classpath:kamelets
+        Map<String, String> kamelets = namespace.kameletsOf(integration);
+        if (!kamelets.isEmpty()) {
+            String bundle = "/etc/camel/kamelets/kamelets-bundle-" + integration.name() + "-001";
+            Path directory = Files.createDirectories(path(root, bundle));
+            for (Map.Entry<String, String> kamelet : kamelets.entrySet()) {
+                Files.writeString(directory.resolve(kamelet.getKey() + ".kamelet.yaml"), kamelet.getValue());
+            }
+            application.put("camel.component.kamelet.location", "file:" + directory + ",classpath:/kamelets");
         }
         List<String> cloudProperties = new ArrayList<>();
         for (String config : integration.traitList("mount", "configs")) {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -73,6 +75,44 @@ final class CamelKIntegration {
     /** The REST capability (a `rest:` definition): the container trait sets platform-http as REST component. */
     boolean exposesRest() {
         return sourceContent().contains("\n- rest:");
+    }
+
+    /**
+     * The Kamelets the source uses, as the kamelets trait finds them (pkg/util/source/inspector_yaml.go):
+     * {@code kamelet:NAME[/ROUTE_ID]} in a {@code from}/{@code to} URI or a deadLetterUri, and the
+     * {@code kamelet:} EIP step's name; {@code source} and {@code sink} are a Kamelet's own placeholders.
+     */
+    Set<String> kamelets() throws IOException {
+        Set<String> names = new TreeSet<>();
+        collectKamelets(YAML.readTree(sourceContent()), names);
+        names.removeAll(Set.of("source", "sink"));
+        return names;
+    }
+
+    private static void collectKamelets(JsonNode node, Set<String> names) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                JsonNode value = field.getValue();
+                if (value.isTextual() && List.of("uri", "to", "deadLetterUri").contains(field.getKey())
+                        && value.asText().startsWith("kamelet:")) {
+                    names.add(value.asText().substring("kamelet:".length()).split("[/?]", 2)[0]);
+                } else if (field.getKey().equals("kamelet") && value.isObject() && value.hasNonNull("name")) {
+                    names.add(value.get("name").asText().split("[/?]", 2)[0]);
+                }
+                collectKamelets(value, names);
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> collectKamelets(element, names));
+        }
+    }
+
+    /** A copy whose one source is this file instead (a test's own route file under the CR's name and traits). */
+    CamelKIntegration withSource(String fileName, String content) {
+        ObjectNode copy = cr.deepCopy();
+        ObjectNode source = (ObjectNode) copy.path("spec").path("sources").get(0);
+        source.put("name", fileName);
+        source.put("content", content);
+        return new CamelKIntegration(copy);
     }
 
     /** A copy with one more value in a trait's list field, as `kamel run -t trait.field=value` adds it. */
