@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BucketPoll {
 
-    /** The exchange property that carries the poll through the bucket-poll route and into each split item. */
+    /** The exchange property that carries the poll through the sluice-bucket-source Kamelet's route and into each split item. */
     public static final String PROPERTY = "SluiceBucketPoll";
 
     private final BucketSource source;

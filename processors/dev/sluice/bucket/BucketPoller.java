@@ -89,7 +89,7 @@ public class BucketPoller {
         return pollOneByOne(new BucketPoll(source, periods, subject));
     }
 
-    // ---- steps of the bucket-ingest and bucket-poll routes
+    // ---- steps of the sluice-bucket-source Kamelet
 
     /** Filter of the scheduled poll: false (skip quietly) while our own object store cannot be reached. */
     public boolean ourStoreReachable() {

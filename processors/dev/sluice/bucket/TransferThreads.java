@@ -11,7 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The threads the bucket-poll route's split transfers objects on (its {@code executorService}):
+ * The threads the sluice-bucket-source Kamelet's split transfers objects on (its {@code executorService}):
  * {@code sluice.transfer.parallel} of them, shared by every poll, so concurrent polls (a schedule, a
  * backfill, a run from the API) together never copy more objects at once than that. Each multipart
  * copy adds its own few upload threads (ObjectTransfer).

@@ -12,10 +12,10 @@ import org.jboss.logging.Logger;
 import java.util.Map;
 
 /**
- * Gives every enabled source its scheduled routes, made from the route template of its kind
- * (bucket-ingest: ingest-&lt;source&gt;, http-ingest: ingest-&lt;source&gt;-&lt;n&gt; per schedule):
- * adding a source is adding its YAML file. A kind whose template is not loaded (its route file is
- * deployed elsewhere, or not at all) is not scheduled here.
+ * Gives every enabled HTTP source its scheduled routes, made from the http-ingest route template
+ * (ingest-&lt;source&gt;-&lt;n&gt; per schedule): adding one is adding its YAML file. A bucket source
+ * needs none: its route file is its route. Where the template is not loaded (its route file is
+ * deployed elsewhere, or not at all) nothing is scheduled here.
  */
 @ApplicationScoped
 public class SourceRouteBinder {
