@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class BucketPoller {
 
     private static final Logger LOG = Logger.getLogger(BucketPoller.class);
+    /** The exchange property holding why a poll failed as a whole, other than an unreachable upstream. */
+    static final String FAILURE = "SluicePollFailure";
 
     @Inject
     BucketSources sources;
@@ -45,6 +47,8 @@ public class BucketPoller {
     IngestMetrics metrics;
     @Inject
     ObjectStoreOutage objectStore;
+    @Inject
+    org.apache.camel.CamelContext camel;
     @Inject
     NewObjectVersions versions;
     @Inject
@@ -80,13 +84,32 @@ public class BucketPoller {
     }
 
     /**
-     * Polls the given periods of a source now (a one-shot run, a backfill period) with the beans of the
-     * shipped stages (list, claim, copy, catalogue, event), one object after another. Steps a user adds
-     * to the source's route file do not apply here yet: on-demand runs and backfills are to become
-     * requests that the source's own route consumes.
+     * Polls the given periods of a source now (a one-shot run, a backfill period) through the source's
+     * own route, as a scheduled poll goes: the poll enters its sluice-bucket-source route after the cron
+     * (the due step keeps the periods it brings), so every step of the source's route file applies, on
+     * the transfer threads, behind the circuit breaker. Where this process does not run that route
+     * (another integration's source, a replica that does not lead) the beans of the shipped stages do
+     * them here, one object after another (issue 21 makes these runs requests the route consumes).
      */
     public PollResult poll(BucketSource source, List<ZonedDateTime> periods, String subject) throws Exception {
-        return pollOneByOne(new BucketPoll(source, periods, subject));
+        BucketPoll poll = new BucketPoll(source, periods, subject);
+        org.apache.camel.Route route = sources.pollRoute(source.name()).map(camel::getRoute).orElse(null);
+        if (route == null || !camel.getRouteController().getRouteStatus(route.getRouteId()).isStarted()) {
+            return pollOneByOne(poll);
+        }
+        // the route's processors, as its consumer hands them an exchange (unit of work, route policy):
+        // a direct: endpoint in the Kamelet would be a second way in that a route file could bypass
+        Exchange exchange = route.getEndpoint().createExchange();
+        exchange.getIn().setBody(poll);
+        route.getProcessor().process(exchange);
+        if (exchange.getException() != null) {
+            throw exchange.getException();
+        }
+        if (exchange.getIn().getBody() instanceof PollResult result) {
+            return result;
+        }
+        // the breaker is open: the upstream could not be reached a moment ago
+        throw new UpstreamUnreachableException(source.name() + ": upstream unreachable, polls are skipped for a while");
     }
 
     // ---- steps of the sluice-bucket-source Kamelet
@@ -104,7 +127,11 @@ public class BucketPoller {
     }
 
     /** The scheduled poll of a source: the periods due now. */
-    public BucketPoll due(String sourceName) {
+    public BucketPoll due(Exchange exchange, String sourceName) {
+        if (exchange.getIn().getBody() instanceof BucketPoll asked && asked.source().name().equals(sourceName)) {
+            // a run or a backfill period sent into the route (poll): its periods
+            return asked;
+        }
         BucketSource source = source(sourceName);
         return new BucketPoll(source, source.periodsDue(Instant.now()), "scheduled");
     }
@@ -123,15 +150,22 @@ public class BucketPoller {
     }
 
     /** Any other failure of the poll as a whole: its run row says so, and the failure goes on to the route's error handling. */
-    public void abandon(Exchange exchange) throws Exception {
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        close(exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class), String.valueOf(cause.getMessage()));
-        throw cause;
+    public void abandon(Exchange exchange) {
+        // kept for after the circuit breaker (rethrowFailure): only an unreachable upstream opens it
+        exchange.setProperty(FAILURE, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+    }
+
+    /** After the circuit breaker: a poll that failed otherwise than by an unreachable upstream fails the exchange. */
+    public void rethrowFailure(Exchange exchange) throws Exception {
+        if (exchange.getProperty(FAILURE) instanceof Exception failure) {
+            throw failure;
+        }
     }
 
     /** Last step of a poll: its run row finished with its counts, its metrics; body: the PollResult, SluiceOutcome its outcome (SluiceError why it failed). */
     public void finish(Exchange exchange) throws Exception {
-        PollResult result = close(exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class), null);
+        Exception failure = exchange.getProperty(FAILURE, Exception.class);
+        PollResult result = close(exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class), failure == null ? null : String.valueOf(failure.getMessage()));
         exchange.getIn().setBody(result);
         exchange.getIn().setHeader(PipelineEvents.OUTCOME, result.outcome());
         exchange.getIn().setHeader(PipelineEvents.ERROR, exchange.getProperty(BucketPoll.PROPERTY, BucketPoll.class).error());
