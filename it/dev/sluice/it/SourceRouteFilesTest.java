@@ -71,7 +71,8 @@ class SourceRouteFilesTest {
         Files.writeString(file, BucketSourceFiles.routeFile(SOURCE, with(with(every2s, "schedule", "0/3 * * * * ?"), "lookBack", "a while")));
         await().atMost(20, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
                 .until(() -> RestAssured.given().get("/q/health/ready").then().extract().asString().contains(SOURCE + ".camel.yaml"));
-        assertEquals("0/3 * * * * ?", schedule());
+        // (the refusal is reported before the previous version is loaded again)
+        await().atMost(20, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS).until(() -> "0/3 * * * * ?".equals(schedule()));
         Upstream.put("dropped-upstream", "day/" + day + "/obj-3.bin", Upstream.random(2000, 9));
         await().atMost(30, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
                 .until(() -> landing.count("select count(*) from catalog where source = ?", SOURCE) == 3);
@@ -85,6 +86,67 @@ class SourceRouteFilesTest {
         Thread.sleep(5000);
         assertEquals(3, landing.count("select count(*) from catalog where source = ?", SOURCE), "no poll after the file was deleted");
         assertEquals(0, landing.count("select count(*) from source_declaration where name = ?", SOURCE));
+    }
+
+    @Test
+    void aStepAddedToASourceFileShouldApplyToScheduledPollsRunsAndBackfills() throws Exception {
+        String name = "filtered-in";
+        // one day for each way in: an on-demand run, a backfill, the schedule (today)
+        String run = "20250301", backfill = "20250302";
+        String today = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd"));
+        for (String day : List.of(run, backfill, today)) {
+            Upstream.put("filtered-upstream", "day/" + day + "/keep.bin", Upstream.random(1500, 21));
+            Upstream.put("filtered-upstream", "day/" + day + "/skip-me.bin", Upstream.random(1500, 22));
+        }
+        String file = BucketSourceFiles.routeFile(name, Map.of("bucket", "filtered-upstream", "schedule", BucketSourceFiles.NEVER,
+                "period", "1d", "keys", "day/{yyyy}{mm}{dd}/*.bin"));
+        // the user's step: objects whose key says skip-me go no further than the source
+        String filtered = file.replace("""
+                      steps:
+                        - kamelet:
+                            name: sluice-object-copy-action
+                        - to: "kamelet:sluice-catalog-sink"
+                """, """
+                      steps:
+                        - filter:
+                            simple: "${header.SluiceSubject} not contains 'skip-me'"
+                            steps:
+                              - kamelet:
+                                  name: sluice-object-copy-action
+                              - to: "kamelet:sluice-catalog-sink"
+                """);
+        assertTrue(!filtered.equals(file), "the step was added");
+        Path path = routes.resolve(name + ".camel.yaml");
+        Files.writeString(path, filtered);
+        try {
+            await().atMost(20, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS).until(() -> camel.getRoute(name + "-poll") != null
+                    && camel.getRouteController().getRouteStatus(name + "-poll").isStarted());
+
+            // an on-demand run
+            RestAssured.given().post("/sources/" + name + "/runs?period=2025-03-01T00:00:00Z").then().statusCode(200);
+            assertStored(name, run);
+            // a backfill
+            int id = RestAssured.given().contentType("application/json").body("{\"from\": \"2025-03-02\", \"to\": \"2025-03-02\"}")
+                    .post("/sources/" + name + "/backfills").then().statusCode(201).extract().path("id");
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
+                    .until(() -> "done".equals(RestAssured.given().get("/sources/" + name + "/backfills/" + id).then().extract().jsonPath().getString("status")));
+            assertStored(name, backfill);
+            // the schedule: the same file polling every 2 s
+            Files.writeString(path, filtered.replace(BucketSourceFiles.NEVER, "0/2 * * * * ?"));
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
+                    .until(() -> landing.count("select count(*) from catalog where source = ? and upstream_key = ?", name, "day/" + today + "/keep.bin") == 1);
+            Thread.sleep(3000);
+            assertStored(name, today);
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    /** The day's keep.bin is catalogued once, and its skip-me.bin, which the added filter drops, never. */
+    private void assertStored(String source, String day) throws Exception {
+        assertEquals(1, landing.count("select count(*) from catalog where source = ? and upstream_key = ?", source, "day/" + day + "/keep.bin"), day);
+        assertEquals(0, landing.count("select count(*) from catalog where source = ? and upstream_key = ?", source, "day/" + day + "/skip-me.bin"),
+                day + ": the filter added to the route file applies");
     }
 
     /** The source's schedule as GET /sources reports it, or null when it is not listed. */

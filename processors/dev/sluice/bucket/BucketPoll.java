@@ -35,6 +35,7 @@ public final class BucketPoll {
     final AtomicInteger stored = new AtomicInteger();
     /** objects that could not be copied (retried on a later poll) */
     final AtomicInteger failed = new AtomicInteger();
+    final AtomicInteger skipped = new AtomicInteger();
     /** bytes written to our bucket */
     final AtomicLong bytes = new AtomicLong();
 
@@ -90,6 +91,8 @@ public final class BucketPoll {
                 bytes.addAndGet(itemBytes);
             }
             case ObjectClaims.CLAIMED_ELSEWHERE -> known.incrementAndGet();
+            // the source's route let it through without storing it (a filter a user added): not a failure
+            case ObjectClaims.SKIPPED -> skipped.incrementAndGet();
             default -> failed.incrementAndGet();
         }
     }

@@ -204,8 +204,9 @@ public class BucketPoller {
     private PollResult close(BucketPoll poll, String error) throws Exception {
         String problem = error != null ? error : poll.error();
         String outcome = problem != null ? "failed" : poll.failed.get() == 0 ? "success" : "partial";
-        String message = problem != null ? problem : "listed %d, matched %d, already stored %d, stored %d, failed %d"
-                .formatted(poll.listed.get(), poll.matched.get(), poll.known.get(), poll.stored.get(), poll.failed.get());
+        String message = problem != null ? problem : "listed %d, matched %d, already stored %d, stored %d, failed %d%s"
+                .formatted(poll.listed.get(), poll.matched.get(), poll.known.get(), poll.stored.get(), poll.failed.get(),
+                        poll.skipped.get() == 0 ? "" : ", skipped by the route " + poll.skipped.get());
         runs.finish(poll.runId(), poll.matched.get(), poll.stored.get(), poll.failed.get(), poll.bytes.get(), outcome, message);
         Duration took = Duration.between(poll.started(), Instant.now());
         String source = poll.source().name();

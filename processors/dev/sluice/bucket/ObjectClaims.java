@@ -28,6 +28,8 @@ public class ObjectClaims {
     /** Outcomes (SluiceOutcome) of one object version. */
     public static final String STORED = "stored";
     public static final String FAILED = "failed";
+    /** Claimed, and let through by the source's route without being stored (its route file filtered it out). */
+    public static final String SKIPPED = "skipped";
     public static final String CLAIMED_ELSEWHERE = "claimed-elsewhere";
 
     @Inject
