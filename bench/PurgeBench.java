@@ -228,8 +228,8 @@ public class PurgeBench {
                         retention: "%5$s"
                       steps:
                         - kamelet:
-                            name: sluice-object-copy-action
-                        - to: "kamelet:sluice-catalog-sink"
+                            name: "sluice-object-copy-action/%1$s-copy"
+                        - to: "kamelet:sluice-catalog-sink/%1$s-catalogue"
                 """.formatted(name, bucket, period, keys, retention));
     }
 

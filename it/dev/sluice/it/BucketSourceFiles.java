@@ -34,9 +34,9 @@ final class BucketSourceFiles {
         return file.append("""
                       steps:
                         - kamelet:
-                            name: sluice-object-copy-action
-                        - to: "kamelet:sluice-catalog-sink"
-                """).toString();
+                            name: "sluice-object-copy-action/%s-copy"
+                        - to: "kamelet:sluice-catalog-sink/%s-catalogue"
+                """.formatted(name, name)).toString();
     }
 
     /** Writes {@code <name>.camel.yaml} into a routes directory. */

@@ -104,16 +104,16 @@ class SourceRouteFilesTest {
         String filtered = file.replace("""
                       steps:
                         - kamelet:
-                            name: sluice-object-copy-action
-                        - to: "kamelet:sluice-catalog-sink"
+                            name: "sluice-object-copy-action/filtered-in-copy"
+                        - to: "kamelet:sluice-catalog-sink/filtered-in-catalogue"
                 """, """
                       steps:
                         - filter:
                             simple: "${header.SluiceSubject} not contains 'skip-me'"
                             steps:
                               - kamelet:
-                                  name: sluice-object-copy-action
-                              - to: "kamelet:sluice-catalog-sink"
+                                  name: "sluice-object-copy-action/filtered-in-copy"
+                              - to: "kamelet:sluice-catalog-sink/filtered-in-catalogue"
                 """);
         assertTrue(!filtered.equals(file), "the step was added");
         Path path = routes.resolve(name + ".camel.yaml");

@@ -108,8 +108,8 @@ public final class BucketSourceDeclarations {
             }
             file.append("        ").append(field).append(": ").append(JSON.valueToTree(text).toString()).append('\n');
         }
-        return file.append("      steps:\n        - kamelet:\n            name: sluice-object-copy-action\n")
-                .append("        - to: \"kamelet:sluice-catalog-sink\"\n").toString();
+        return file.append("      steps:\n        - kamelet:\n            name: \"sluice-object-copy-action/").append(name).append("-copy\"\n")
+                .append("        - to: \"kamelet:sluice-catalog-sink/").append(name).append("-catalogue\"\n").toString();
     }
 
     /** "500ms", "30s", "2m", "6h", "7d". */
