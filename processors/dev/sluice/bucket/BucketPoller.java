@@ -89,7 +89,7 @@ public class BucketPoller {
      * (the due step keeps the periods it brings), so every step of the source's route file applies, on
      * the transfer threads, behind the circuit breaker. Where this process does not run that route
      * (another integration's source, a replica that does not lead) the beans of the shipped stages do
-     * them here, one object after another (issue 21 makes these runs requests the route consumes).
+     * them here, one object after another (until these runs become requests that the route consumes).
      */
     public PollResult poll(BucketSource source, List<ZonedDateTime> periods, String subject) throws Exception {
         BucketPoll poll = new BucketPoll(source, periods, subject);
