@@ -212,6 +212,9 @@ public class PurgeBench {
         }
     }
 
+    // sourceFile and routesWithoutSources stand in both benches alike: each bench is one source file that
+    // `java bench/X.java` runs (Java 17's launcher compiles a single file, so they cannot share a class)
+
     /** A bench source as a user adds one: a route file on the sluice-bucket-source Kamelet, never scheduled (the bench asks for runs). */
     static void sourceFile(Path routes, String name, String bucket, String period, String keys, String retention) throws IOException {
         Files.writeString(routes.resolve(name + ".camel.yaml"), """
